@@ -11,6 +11,7 @@ const args = process.argv.slice(2);
 const onlyDb = args.includes('--db-only');
 const filters = args.filter((a) => !a.startsWith('--'));
 
+/** @param {string} dir @param {string[]} out @returns {string[]} */
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
     if (name === 'node_modules' || name.startsWith('.')) continue;
