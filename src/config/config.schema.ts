@@ -1,0 +1,113 @@
+/**
+ * The one configuration schema. Every setting is read from one environment variable, parsed and checked here;
+ * `Config` is inferred from this table, so the shape is written once. Later modules add their variables here.
+ */
+
+/** Result of parsing one raw value: the value, or a message saying what is wrong. */
+type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+export interface Setting<T> {
+  env: string;
+  /** Parse a present, non-empty raw value. */
+  parse(raw: string): Parsed<T>;
+  /** Value when the variable is unset or empty. */
+  fallback: T;
+  /** One-line description for `ecat --help` and the docs. */
+  doc: string;
+}
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const bad = (problem: string): Parsed<never> => ({ ok: false, problem });
+
+function setting<T>(env: string, fallback: T, parse: (raw: string) => Parsed<T>, doc: string): Setting<T> {
+  return { env, fallback, parse, doc };
+}
+
+function integer(min: number, max: number) {
+  return (raw: string): Parsed<number> => {
+    if (!/^-?\d+$/.test(raw.trim())) return bad(`must be an integer, got "${raw}"`);
+    const n = Number(raw);
+    if (n < min || n > max) return bad(`must be between ${min} and ${max}, got ${n}`);
+    return ok(n);
+  };
+}
+
+const text = (raw: string): Parsed<string> => ok(raw);
+const optionalText = (raw: string): Parsed<string | null> => ok(raw);
+
+function url(protocols: readonly string[]) {
+  return (raw: string): Parsed<string | null> => {
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      return bad(`must be a URL, got "${raw}"`);
+    }
+    if (!protocols.includes(u.protocol)) return bad(`must use ${protocols.join(' or ')}, got "${u.protocol}"`);
+    return ok(raw.replace(/\/+$/, ''));
+  };
+}
+
+function oneOf<const T extends string>(values: readonly T[]) {
+  return (raw: string): Parsed<T> =>
+    (values as readonly string[]).includes(raw) ? ok(raw as T) : bad(`must be one of ${values.join(', ')}, got "${raw}"`);
+}
+
+function boolean(raw: string): Parsed<boolean> {
+  const v = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return ok(true);
+  if (['false', '0', 'no', 'off'].includes(v)) return ok(false);
+  return bad(`must be true or false, got "${raw}"`);
+}
+
+function databaseUrl(raw: string): Parsed<string> {
+  if (/^(pglite|memory):\/\//.test(raw) || /^postgres(ql)?:\/\//.test(raw)) return ok(raw);
+  return bad(`must start with pglite://, memory:// or postgres://, got "${raw.replace(/\/\/[^@/]*@/, '//***@')}"`);
+}
+
+function secretKey(raw: string): Parsed<string | null> {
+  // 32 bytes for AES-256-GCM, given as 64 hex characters or base64.
+  if (/^[0-9a-fA-F]{64}$/.test(raw)) return ok(raw);
+  const b = Buffer.from(raw, 'base64');
+  if (b.length === 32) return ok(raw);
+  return bad('must be 32 bytes as 64 hex characters or base64');
+}
+
+function cron(raw: string): Parsed<string> {
+  return raw.trim().split(/\s+/).length === 5 ? ok(raw.trim()) : bad(`must be a 5-field cron expression, got "${raw}"`);
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const configSchema = {
+  port: setting('PORT', 8080, integer(0, 65535), 'HTTP port'),
+  host: setting('HOST', '127.0.0.1', text, 'HTTP listen address'),
+  databaseUrl: setting(
+    'DATABASE_URL',
+    'pglite://./.ecat/db',
+    databaseUrl,
+    'pglite://<dir> (embedded, default ./.ecat/db), memory:// (throw-away) or postgres://…',
+  ),
+  autoMigrate: setting('ECAT_AUTO_MIGRATE', true, boolean, 'run migrations when serve/worker starts'),
+  logLevel: setting('LOG_LEVEL', 'info' as (typeof LOG_LEVELS)[number], oneOf(LOG_LEVELS), 'pino log level'),
+  jwtSecret: setting<string | null>('ECAT_JWT_SECRET', null, optionalText, 'HS256 secret for JWTs'),
+  jwtJwksUrl: setting<string | null>('ECAT_JWT_JWKS_URL', null, url(['http:', 'https:']), 'JWKS URL for RS256/ES256 JWTs'),
+  jwtIssuer: setting<string | null>('ECAT_JWT_ISSUER', null, optionalText, 'required JWT iss, when set'),
+  jwtAudience: setting<string | null>('ECAT_JWT_AUDIENCE', null, optionalText, 'required JWT aud, when set'),
+  secretKey: setting<string | null>('ECAT_SECRET_KEY', null, secretKey, 'key for encrypting stored secrets (32 bytes, hex or base64)'),
+  lmsBaseUrl: setting('ECAT_LMS_BASE_URL', 'http://localhost:18000', (r) => url(['http:', 'https:'])(r) as Parsed<string>, 'LMS root for enrollment URLs'),
+  learnerPortalBaseUrl: setting(
+    'ECAT_LEARNER_PORTAL_BASE_URL',
+    'http://localhost:8734',
+    (r) => url(['http:', 'https:'])(r) as Parsed<string>,
+    'learner portal root for enrollment URLs',
+  ),
+  bodyLimitBytes: setting('ECAT_BODY_LIMIT_BYTES', 5 * 1024 * 1024, integer(1024, 512 * 1024 * 1024), 'largest request body accepted'),
+  shutdownTimeoutMs: setting('ECAT_SHUTDOWN_TIMEOUT_MS', 15_000, integer(0, 600_000), 'grace period for in-flight work on SIGTERM'),
+  vacuumCron: setting('ECAT_VACUUM_CRON', '23 * * * *', cron, 'when the embedded database is vacuumed (PGlite has no autovacuum)'),
+  jobPollSeconds: setting('ECAT_JOB_POLL_SECONDS', 2, integer(1, 60), 'how often job workers poll for work'),
+  workerId: setting<string | null>('ECAT_WORKER_ID', null, optionalText, 'name of this process in job leases (default: host:pid)'),
+} satisfies Record<string, Setting<unknown>>;
+
+type Schema = typeof configSchema;
+export type Config = { readonly [K in keyof Schema]: Schema[K]['fallback'] };

@@ -1,0 +1,10 @@
+/**
+ * Every migration, in order. An explicit list (not a directory scan) so that bundling or a missing file can never
+ * silently skip one. Names sort by date; never rename or edit a migration that has shipped — add a new one.
+ */
+import type { Migration } from 'kysely';
+import * as foundation from './20261122_0001_foundation.js';
+
+export const migrations: Record<string, Migration> = {
+  '20261122_0001_foundation': foundation,
+};
