@@ -1,0 +1,86 @@
+/**
+ * JWT verification as the Open edX services accept it: HS256 with a shared secret, or RS256/ES256 with keys from
+ * a JWKS URL; `exp` enforced; `iss` and `aud` enforced when configured.
+ */
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { AppError } from '../shared/errors.js';
+
+export interface JwtSettings {
+  secret: string | null;
+  jwksUrl: string | null;
+  issuer: string | null;
+  audience: string | null;
+}
+
+export type JwtVerifier = (token: string) => Promise<JWTPayload>;
+
+const unauthenticated = (message: string) => new AppError('unauthenticated', 'invalid_token', message);
+
+export function createJwtVerifier(settings: JwtSettings): JwtVerifier {
+  const secret = settings.secret ? new TextEncoder().encode(settings.secret) : null;
+  const jwks: JWTVerifyGetKey | null = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : null;
+  const options = {
+    ...(settings.issuer ? { issuer: settings.issuer } : {}),
+    ...(settings.audience ? { audience: settings.audience } : {}),
+    requiredClaims: ['exp'],
+  };
+  return async (token) => {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw unauthenticated('Error decoding token.');
+    }
+    try {
+      if (alg === 'HS256' && secret) return (await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload;
+      if ((alg === 'RS256' || alg === 'ES256') && jwks) {
+        return (await jwtVerify(token, jwks, { ...options, algorithms: ['RS256', 'ES256'] })).payload;
+      }
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'ERR_JWT_EXPIRED') throw unauthenticated('Signature has expired.');
+      if (code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC') {
+        throw new AppError('unavailable', 'jwks_unavailable', 'Token keys are unavailable.', undefined, { cause: err });
+      }
+      throw unauthenticated('Error decoding token.');
+    }
+    throw unauthenticated('Error decoding token.');
+  };
+}
+
+export interface DevTokenOptions {
+  secret: string;
+  roles: string[];
+  administrator?: boolean;
+  username?: string;
+  ttlSeconds?: number;
+  issuer?: string | null;
+  audience?: string | null;
+}
+
+/** Sign an HS256 token of the shape the LMS issues. For development and tests. */
+export async function signDevToken(o: DevTokenOptions): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  let jwt = new SignJWT({
+    roles: o.roles,
+    administrator: o.administrator ?? false,
+    preferred_username: o.username ?? 'ecat-dev',
+    scopes: ['user_id', 'email', 'profile'],
+  })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(o.username ?? 'ecat-dev')
+    .setIssuedAt(now)
+    .setExpirationTime(now + (o.ttlSeconds ?? 3600));
+  if (o.issuer) jwt = jwt.setIssuer(o.issuer);
+  if (o.audience) jwt = jwt.setAudience(o.audience);
+  return jwt.sign(new TextEncoder().encode(o.secret));
+}
+
+/** `1h`, `30m`, `45s`, `2d` or plain seconds. */
+export function parseTtl(raw: string): number | null {
+  const m = /^(\d+)([smhd]?)$/.exec(raw.trim());
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = m[2] === 'm' ? 60 : m[2] === 'h' ? 3600 : m[2] === 'd' ? 86400 : 1;
+  return n * unit;
+}

@@ -1,0 +1,17 @@
+/**
+ * Job names → payload types. Modules add their jobs by declaration merging, so the jobs module never imports a
+ * domain module:
+ *
+ * ```ts
+ * declare module '../jobs/job-types.js' {
+ *   interface JobPayloads { refresh_catalog_query: { queryId: number } }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface JobPayloads {
+  /** VACUUM (ANALYZE) of the embedded database, which has no autovacuum. */
+  maintenance_vacuum: Record<string, never>;
+}
+
+export type JobName = keyof JobPayloads & string;

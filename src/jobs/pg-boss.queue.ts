@@ -1,0 +1,166 @@
+/**
+ * `JobQueue` on pg-boss 10. In distributed mode pg-boss talks to PostgreSQL through its own small pool; in
+ * embedded mode it runs on the same PGlite session as everything else, through `Db.executeSql`.
+ */
+import PgBoss from 'pg-boss';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { CompiledQuery } from 'kysely';
+import type { Db } from '../db/database.js';
+import { JobLeases } from './job-leases.js';
+import type { EnqueueOptions, JobContext, JobQueue, QueueDefinition } from './job-queue.js';
+import type { JobName, JobPayloads } from './job-types.js';
+
+export interface PgBossQueueOptions {
+  db: Db;
+  /** PostgreSQL URL for pg-boss's own pool (distributed mode); omit on PGlite. */
+  connectionString?: string;
+  /** Whether this process runs jobs (and cron, maintenance) or only enqueues them. */
+  work: boolean;
+  pollSeconds: number;
+  workerId?: string | null;
+  logger: { warn(obj: unknown, msg: string): void; error(obj: unknown, msg: string): void; info(obj: unknown, msg: string): void };
+  /** Lease timings; defaults resume a dead worker's jobs within about 30 s. */
+  leases?: Partial<{ heartbeatMs: number; deadAfterMs: number; reapEveryMs: number }>;
+  onJobEvent?(queue: string, outcome: 'completed' | 'failed', durationMs: number): void;
+}
+
+const SCHEMA = 'pgboss';
+
+type Handler = (job: JobContext<unknown>) => Promise<unknown>;
+
+export class PgBossQueue implements JobQueue {
+  readonly #boss: PgBoss;
+  readonly #leases: JobLeases;
+  readonly #defs = new Map<string, { def: QueueDefinition; handler: Handler }>();
+  readonly #abort = new AbortController();
+  #running = false;
+  #workersStarted = false;
+
+  constructor(private readonly opts: PgBossQueueOptions) {
+    const common = {
+      schema: SCHEMA,
+      migrate: true,
+      // Only workers supervise (expire, archive) and fire cron; API-only processes just enqueue.
+      supervise: opts.work,
+      schedule: opts.work,
+    };
+    this.#boss =
+      opts.db.kind === 'postgres'
+        ? new PgBoss({ ...common, connectionString: opts.connectionString, max: 4, application_name: 'ecat-jobs' })
+        : new PgBoss({ ...common, db: { executeSql: (text: string, values?: unknown[]) => opts.db.executeSql(text, values ?? []) } });
+    this.#boss.on('error', (err) => opts.logger.error({ err }, 'job queue error'));
+    this.#leases = new JobLeases(opts.db, {
+      workerId: opts.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      heartbeatMs: opts.leases?.heartbeatMs ?? 5_000,
+      deadAfterMs: opts.leases?.deadAfterMs ?? 20_000,
+      reapEveryMs: opts.leases?.reapEveryMs ?? 10_000,
+      queueSchema: SCHEMA,
+      soleProcess: opts.db.kind === 'pglite',
+      onError: (msg, err) => opts.logger.warn({ err }, msg),
+      onReaped: (ids) => opts.logger.warn({ jobIds: ids }, 'resumed jobs of a dead worker'),
+    });
+  }
+
+  get workerId(): string {
+    return this.#leases.workerId;
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    await this.#boss.start();
+    this.#running = true;
+  }
+
+  async define<N extends JobName>(
+    name: N,
+    def: QueueDefinition,
+    handler: (job: JobContext<JobPayloads[N]>) => Promise<unknown>,
+  ): Promise<void> {
+    const retry = def.retry ?? { limit: 2, delayMs: 5_000, backoff: 'exponential' as const };
+    const options: PgBoss.Queue = {
+      name,
+      policy: def.policy ?? 'standard',
+      retryLimit: retry.limit,
+      retryDelay: Math.max(1, Math.round(retry.delayMs / 1000)),
+      retryBackoff: retry.backoff === 'exponential',
+      expireInSeconds: Math.max(1, Math.round((def.timeoutMs ?? 15 * 60_000) / 1000)),
+    };
+    const existing = await this.#boss.getQueue(name);
+    if (existing) await this.#boss.updateQueue(name, options);
+    else await this.#boss.createQueue(name, options);
+    this.#defs.set(name, { def, handler: handler as Handler });
+  }
+
+  async startWorkers(): Promise<void> {
+    if (!this.opts.work || this.#workersStarted) return;
+    this.#workersStarted = true;
+    await this.#leases.start();
+    for (const [name, { def, handler }] of this.#defs) {
+      for (let i = 0; i < (def.concurrency ?? 1); i++) {
+        await this.#boss.work(
+          name,
+          { batchSize: 1, pollingIntervalSeconds: this.opts.pollSeconds, includeMetadata: true },
+          async (jobs: PgBoss.JobWithMetadata<unknown>[]) => {
+            for (const job of jobs) await this.#run(name, job, handler);
+          },
+        );
+      }
+    }
+  }
+
+  async #run(name: string, job: PgBoss.JobWithMetadata<unknown>, handler: Handler): Promise<unknown> {
+    const started = Date.now();
+    await this.#leases.begin(job.id, name);
+    try {
+      const result = await handler({ id: job.id, name, data: job.data, attempt: job.retryCount, signal: this.#abort.signal });
+      this.opts.onJobEvent?.(name, 'completed', Date.now() - started);
+      return result;
+    } catch (err) {
+      this.opts.onJobEvent?.(name, 'failed', Date.now() - started);
+      this.opts.logger.warn({ err, job: { id: job.id, queue: name, attempt: job.retryCount } }, 'job failed');
+      throw err;
+    } finally {
+      await this.#leases.end(job.id).catch((err: unknown) => this.opts.logger.warn({ err }, 'could not release job lease'));
+    }
+  }
+
+  async enqueue<N extends JobName>(name: N, data: JobPayloads[N], opts: EnqueueOptions = {}): Promise<string | null> {
+    const sendOptions: PgBoss.SendOptions = {};
+    if (opts.dedupKey !== undefined) sendOptions.singletonKey = opts.dedupKey;
+    if (opts.runAt) sendOptions.startAfter = opts.runAt;
+    const executor = opts.executor;
+    if (executor) {
+      // Inside the caller's transaction: the job exists only if that transaction commits.
+      sendOptions.db = {
+        executeSql: async (text: string, values?: unknown[]) => {
+          const r = await executor.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, values ?? []));
+          return { rows: r.rows };
+        },
+      };
+    }
+    return this.#boss.send(name, data as object, sendOptions);
+  }
+
+  async schedule<N extends JobName>(name: N, cron: string, data: JobPayloads[N], tz = 'UTC'): Promise<void> {
+    await this.#boss.schedule(name, cron, data as object, { tz });
+  }
+
+  async counts(): Promise<{ queue: string; state: string; count: number }[]> {
+    const r = await this.opts.db.executeSql(`select name as queue, state::text as state, count(*)::int as count from ${SCHEMA}.job group by 1, 2`);
+    return r.rows as { queue: string; state: string; count: number }[];
+  }
+
+  async stop({ timeoutMs = 15_000 }: { timeoutMs?: number } = {}): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    // Stop taking jobs, then give running ones the grace period; after it, tell them to stop at a safe point.
+    const abortTimer = setTimeout(() => this.#abort.abort(), Math.max(0, timeoutMs - 1000));
+    try {
+      await this.#boss.stop({ graceful: true, timeout: timeoutMs, wait: true, close: true });
+    } finally {
+      clearTimeout(abortTimer);
+    }
+    if (this.#workersStarted) await this.#leases.stop().catch(() => undefined);
+  }
+}
