@@ -42,6 +42,10 @@ export interface ChannelContext<S> {
   now(): Date;
 }
 
+/** What `mapItem` may read. `now` is optional so callers that only have settings can still map. */
+export type ChannelMapContext<S> = Pick<ChannelContext<S>, 'settings' | 'showCoursePrice' | 'enterpriseCustomerUuid'> &
+  Partial<Pick<ChannelContext<S>, 'now'>>;
+
 export interface ChannelRequestLogEntry {
   method: string;
   url: string;
@@ -81,8 +85,11 @@ export interface ChannelAdapter<S = Record<string, unknown>> {
   readonly minCallIntervalMs?: number;
   /** Optional extra validation beyond the schema; returns a list of `field: problem` messages. */
   validateSettings?(settings: S): string[];
-  /** Build the LMS payload for one item. Pure: no I/O. */
-  mapItem(item: CatalogContentItem, action: ChannelAction, ctx: Pick<ChannelContext<S>, 'settings' | 'showCoursePrice' | 'enterpriseCustomerUuid'>): unknown;
+  /**
+   * Build the LMS payload for one item. Pure: no I/O. Some mappings depend on the time (SAP's "Enrollment is
+   * closed", the course run closest to now); they read `ctx.now` when given, else the clock.
+   */
+  mapItem(item: CatalogContentItem, action: ChannelAction, ctx: ChannelMapContext<S>): unknown;
   /**
    * Send one chunk (at most `maxItemsPerCall` items ... or more, for adapters that loop per item) and answer one
    * outcome per item. Throw a `ChannelError` for a failure of the whole chunk (auth, rate limit, outage). Raw HTTP
