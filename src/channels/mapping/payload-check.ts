@@ -1,0 +1,42 @@
+/**
+ * Stored payloads come back from the audit table as untyped JSON. Before sending, each one is checked against its
+ * LMS schema; a payload that does not fit is answered with a permanent outcome for its item instead of being sent
+ * (or crashing the chunk).
+ */
+import type { Static, TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import { type ItemOutcome, type OutboundItem, PermanentChannelError } from '../channel-adapter.js';
+
+export interface CheckedItem<T> {
+  contentId: string;
+  payload: T;
+}
+
+/** Split a chunk into items whose metadata fits `schema` and permanent outcomes for those that do not. */
+export function checkPayloads<S extends TSchema>(
+  items: readonly OutboundItem[],
+  schema: S,
+): { valid: CheckedItem<Static<S>>[]; rejected: ItemOutcome[] } {
+  const valid: CheckedItem<Static<S>>[] = [];
+  const rejected: ItemOutcome[] = [];
+  for (const item of items) {
+    if (Value.Check(schema, item.metadata)) {
+      valid.push({ contentId: item.contentId, payload: item.metadata });
+    } else {
+      const first = [...Value.Errors(schema, item.metadata)][0];
+      const where = first ? `${first.instancePath || '/'}: ${first.message}` : 'does not match the schema';
+      rejected.push({
+        contentId: item.contentId,
+        ok: false,
+        error: new PermanentChannelError(`stored channel metadata is not a valid payload (${where})`),
+      });
+    }
+  }
+  return { valid, rejected };
+}
+
+/** Outcomes in the order of the chunk, whatever order they were produced in. */
+export function inChunkOrder(items: readonly OutboundItem[], outcomes: readonly ItemOutcome[]): ItemOutcome[] {
+  const byId = new Map(outcomes.map((o) => [o.contentId, o]));
+  return items.map((i) => byId.get(i.contentId)).filter((o): o is ItemOutcome => o !== undefined);
+}
