@@ -1,0 +1,112 @@
+/**
+ * One entry per adapter for the conformance suite: how to start its fake LMS, the settings pointing at it, and
+ * how to read the fake's state in the LMS's own terms (present, live, how many copies).
+ */
+import type { ChannelAdapter, ChannelCode } from '../../src/channels/channel-adapter.js';
+import { createGenericAdapter } from '../../src/channels/generic/generic.adapter.js';
+import type { Fault, FakeLmsServer } from '../fakes/lms/fake-lms-server.js';
+import { GenericFake } from '../fakes/lms/generic.fake.js';
+import { SapFake } from '../fakes/lms/sap.fake.js';
+import { createSapAdapter } from '../../src/channels/sap/sap.adapter.js';
+
+/** Timeout the suite gives adapters, so the "hang" case stays fast. */
+export const SUITE_TIMEOUT_MS = 300;
+
+export interface RemoteCourse {
+  title: string;
+  /** Visible to learners: not deleted, not inactive, not hidden, not concluded. */
+  live: boolean;
+}
+
+export interface FakeHandle {
+  // The suite drives adapters of different settings types through one interface.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- settings differ per adapter; each case pairs them
+  adapter: ChannelAdapter<any>;
+  settings: Record<string, unknown>;
+  server: FakeLmsServer;
+  /** Routes that carry content calls (where faults are injected). */
+  contentRoutes: readonly string[];
+  /** Routes that issue tokens; empty for channels without tokens. */
+  tokenRoutes: readonly string[];
+  /** The remote course for a content id, as the LMS models it, or undefined if it does not exist at all. */
+  remote(contentId: string): RemoteCourse | undefined;
+  /** Remote records carrying this content id (duplicates > 1). */
+  copies(contentId: string): number;
+  /** Make every issued token invalid; undefined for channels without tokens. */
+  expireTokens?: () => void;
+  /** The fault that makes a content call fail for an auth reason (401, or Moodle's invalidtoken). */
+  authFault?: Fault;
+  /** A permanent, item-level refusal (400 or the LMS's equivalent). */
+  permanentFault: Fault;
+  /** Whether the adapter sends one item per call (and so can finish part of a chunk). */
+  perItem: boolean;
+  /** Every credential the adapter knows or was issued; none may appear in a log entry. */
+  secrets(): string[];
+  close(): Promise<void>;
+}
+
+export interface ConformanceCase {
+  code: ChannelCode;
+  start(): Promise<FakeHandle>;
+}
+
+const generic: ConformanceCase = {
+  code: 'GENERIC',
+  async start() {
+    const fake = new GenericFake();
+    await fake.start();
+    return {
+      adapter: createGenericAdapter({ timeoutMs: SUITE_TIMEOUT_MS }),
+      settings: { url: fake.hookUrl, signing_secret: fake.signingSecret },
+      server: fake.server,
+      contentRoutes: ['hook'],
+      tokenRoutes: [],
+      remote: (id) => {
+        const r = fake.items.get(id);
+        return r && { title: String(r.item['title']), live: !r.deleted };
+      },
+      copies: (id) => (fake.items.has(id) ? 1 : 0),
+      permanentFault: { status: 422, json: { error: 'unprocessable' } },
+      perItem: false,
+      secrets: () => [fake.signingSecret],
+      close: () => fake.close(),
+    };
+  },
+};
+
+const sap: ConformanceCase = {
+  code: 'SAP',
+  async start() {
+    const fake = new SapFake();
+    await fake.start();
+    return {
+      adapter: createSapAdapter({ timeoutMs: SUITE_TIMEOUT_MS }),
+      settings: {
+        sapsf_base_url: fake.server.url,
+        sapsf_company_id: fake.companyId,
+        sapsf_user_id: fake.userId,
+        client_id: fake.clientId,
+        client_secret: fake.clientSecret,
+        additional_locales: ['Spanish'],
+      },
+      server: fake.server,
+      contentRoutes: ['ocn'],
+      tokenRoutes: ['token'],
+      remote: (id) => {
+        const c = fake.courses.get(id)?.course;
+        if (!c) return undefined;
+        const title = (c['title'] as { value: string }[])[0]?.value ?? '';
+        return { title, live: c['status'] === 'ACTIVE' };
+      },
+      copies: (id) => (fake.courses.has(id) ? 1 : 0),
+      expireTokens: () => fake.tokens.expireAll(),
+      authFault: { status: 401, json: { error: 'invalid token' } },
+      permanentFault: { status: 400, json: { error: { message: 'invalid course' } } },
+      perItem: false,
+      secrets: () => [fake.clientSecret, ...fake.tokens.issued],
+      close: () => fake.close(),
+    };
+  },
+};
+
+export const CONFORMANCE_CASES: readonly ConformanceCase[] = [generic, sap];
