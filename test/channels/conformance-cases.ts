@@ -7,6 +7,10 @@ import { createGenericAdapter } from '../../src/channels/generic/generic.adapter
 import type { Fault, FakeLmsServer } from '../fakes/lms/fake-lms-server.js';
 import { GenericFake } from '../fakes/lms/generic.fake.js';
 import { SapFake } from '../fakes/lms/sap.fake.js';
+import { DegreedFake } from '../fakes/lms/degreed.fake.js';
+import { createDegreedAdapter } from '../../src/channels/degreed/degreed.adapter.js';
+import { CANVAS_SUB_ACCOUNT, CanvasFake } from '../fakes/lms/canvas.fake.js';
+import { createCanvasAdapter } from '../../src/channels/canvas/canvas.adapter.js';
 import { createSapAdapter } from '../../src/channels/sap/sap.adapter.js';
 
 /** Timeout the suite gives adapters, so the "hang" case stays fast. */
@@ -109,4 +113,62 @@ const sap: ConformanceCase = {
   },
 };
 
-export const CONFORMANCE_CASES: readonly ConformanceCase[] = [generic, sap];
+const degreed: ConformanceCase = {
+  code: 'DEGREED2',
+  async start() {
+    const fake = new DegreedFake();
+    await fake.start();
+    return {
+      adapter: createDegreedAdapter({ timeoutMs: SUITE_TIMEOUT_MS }),
+      settings: { degreed_base_url: fake.server.url, client_id: fake.clientId, client_secret: fake.clientSecret },
+      server: fake.server,
+      contentRoutes: DegreedFake.CONTENT_ROUTES,
+      tokenRoutes: ['token'],
+      remote: (id) => {
+        const c = fake.byExternalId(id)[0];
+        return c && { title: String(c.attributes['title']), live: c.attributes['obsolete'] !== true };
+      },
+      copies: (id) => fake.byExternalId(id).length,
+      expireTokens: () => fake.tokens.expireAll(),
+      authFault: { status: 401, json: { errors: [{ status: '401' }] } },
+      permanentFault: { status: 400, json: { errors: [{ status: '400', title: 'Bad Request' }] } },
+      perItem: true,
+      secrets: () => [fake.clientSecret, ...fake.tokens.issued],
+      close: () => fake.close(),
+    };
+  },
+};
+
+const canvas: ConformanceCase = {
+  code: 'CANVAS',
+  async start() {
+    const fake = new CanvasFake();
+    await fake.start();
+    return {
+      adapter: createCanvasAdapter({ timeoutMs: SUITE_TIMEOUT_MS }),
+      settings: {
+        canvas_base_url: fake.server.url,
+        canvas_account_id: CANVAS_SUB_ACCOUNT,
+        client_id: fake.clientId,
+        client_secret: fake.clientSecret,
+        refresh_token: fake.refreshToken,
+      },
+      server: fake.server,
+      contentRoutes: CanvasFake.CONTENT_ROUTES,
+      tokenRoutes: ['token'],
+      remote: (id) => {
+        const c = fake.byIntegrationId(id)[0];
+        return c && { title: String(c['name']), live: c.workflow_state === 'available' };
+      },
+      copies: (id) => fake.byIntegrationId(id).length,
+      expireTokens: () => fake.tokens.expireAll(),
+      authFault: { status: 401, json: { errors: [{ message: 'Invalid access token.' }] } },
+      permanentFault: { status: 400, json: { errors: [{ message: 'Bad Request' }] } },
+      perItem: true,
+      secrets: () => [fake.clientSecret, fake.refreshToken, ...fake.tokens.issued],
+      close: () => fake.close(),
+    };
+  },
+};
+
+export const CONFORMANCE_CASES: readonly ConformanceCase[] = [generic, sap, degreed, canvas];

@@ -15,6 +15,8 @@ export interface TokenSessionOptions {
   cacheKey: string;
   now: () => Date;
   fetchToken: () => Promise<IssuedToken>;
+  /** Names the LMS in error messages, e.g. "Canvas". */
+  what: string;
 }
 
 export class TokenSession {
@@ -30,7 +32,8 @@ export class TokenSession {
 
   /**
    * Run `call` with a token; if `isAuthFailure` says the token was refused, drop it, get a new one and run `call`
-   * once more. Answers the last response; the caller decides what its status means.
+   * once more. A second refusal throws a chunk-wide `PermanentChannelError` (the credentials are wrong, not the
+   * token); any other response is answered as is, for the caller to judge.
    */
   async call(
     call: (token: string) => Promise<InboundResponse>,
@@ -41,7 +44,16 @@ export class TokenSession {
     if (!isAuthFailure(res)) return res;
     this.opts.cache.invalidate(this.opts.cacheKey, first);
     const second = await this.token();
-    return call(second);
+    const again = await call(second);
+    if (!isAuthFailure(again)) return again;
+    this.opts.cache.invalidate(this.opts.cacheKey, second);
+    throw chunkWide(
+      new PermanentChannelError(
+        `${this.opts.what}: access refused with a freshly issued token`,
+        again.status,
+        this.opts.http.redactor.redactText(again.text).slice(0, 2_000),
+      ),
+    );
   }
 }
 

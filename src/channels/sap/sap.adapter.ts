@@ -64,8 +64,8 @@ export function createSapAdapter(options: SapAdapterOptions = {}): ChannelAdapte
       const res = await client.importCourses(courses);
       const error = errorForStatus(res, http, { now: ctx.now(), defaultRetryAfterMs: minCallIntervalMs, what: `SAP OCN ${action}` });
       if (error?.retryable) throw error;
-      // Still refused after a fresh token: the credentials or their scope are wrong, for every item.
-      if (error && (res.status === 401 || res.status === 403)) throw chunkWide(error);
+      // Refused for lack of rights (scope, user type): the same for every item.
+      if (error && res.status === 403) throw chunkWide(error);
       const outcomes: ItemOutcome[] = valid.map(({ contentId }) =>
         error
           ? { contentId, ok: false, error }

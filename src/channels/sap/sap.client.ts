@@ -26,6 +26,7 @@ export class SapClient {
       cacheKey: tokenCacheKey(configurationId, settings.sapsf_base_url, settings.client_id, settings.client_secret, settings.sapsf_user_id, settings.sapsf_company_id, settings.user_type),
       now,
       fetchToken: () => this.fetchToken(),
+      what: 'SAP',
     });
   }
 
