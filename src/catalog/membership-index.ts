@@ -397,14 +397,15 @@ export class MembershipIndex {
     const members = this.#membersOfCatalog(catalogUuid);
     const itemsFound: Array<{ contentKey: string; contentId: number }> = [];
     const itemsNotIncluded: string[] = [];
-    const inCatalog = new Set<string>();
     for (const id of members) {
       const key = (this.#contents.get(id) as IndexContentRow).contentKey;
-      inCatalog.add(key);
       if (requested.has(key)) itemsFound.push({ contentKey: key, contentId: id });
       else itemsNotIncluded.push(key);
     }
-    const itemsNotFound = [...requested].filter((key) => !inCatalog.has(key));
+    const itemsNotFound = [...requested].filter((key) => {
+      const id = this.#idByKey.get(key);
+      return id === undefined || !hasId(members, id);
+    });
     return { itemsNotFound, itemsNotIncluded, itemsFound };
   }
 
