@@ -11,6 +11,10 @@ import { DegreedFake } from '../fakes/lms/degreed.fake.js';
 import { createDegreedAdapter } from '../../src/channels/degreed/degreed.adapter.js';
 import { CANVAS_SUB_ACCOUNT, CanvasFake } from '../fakes/lms/canvas.fake.js';
 import { createCanvasAdapter } from '../../src/channels/canvas/canvas.adapter.js';
+import { BlackboardFake } from '../fakes/lms/blackboard.fake.js';
+import { createBlackboardAdapter } from '../../src/channels/blackboard/blackboard.adapter.js';
+import { MoodleFake } from '../fakes/lms/moodle.fake.js';
+import { createMoodleAdapter } from '../../src/channels/moodle/moodle.adapter.js';
 import { createSapAdapter } from '../../src/channels/sap/sap.adapter.js';
 
 /** Timeout the suite gives adapters, so the "hang" case stays fast. */
@@ -171,4 +175,63 @@ const canvas: ConformanceCase = {
   },
 };
 
-export const CONFORMANCE_CASES: readonly ConformanceCase[] = [generic, sap, degreed, canvas];
+const blackboard: ConformanceCase = {
+  code: 'BLACKBOARD',
+  async start() {
+    const fake = new BlackboardFake();
+    await fake.start();
+    return {
+      adapter: createBlackboardAdapter({ timeoutMs: SUITE_TIMEOUT_MS }),
+      settings: {
+        blackboard_base_url: fake.server.url,
+        client_id: fake.appKey,
+        client_secret: fake.appSecret,
+        refresh_token: fake.currentRefreshToken,
+      },
+      server: fake.server,
+      contentRoutes: BlackboardFake.CONTENT_ROUTES,
+      tokenRoutes: ['token'],
+      remote: (id) => {
+        const c = fake.byExternalId(id)[0];
+        return c && { title: c.name, live: true };
+      },
+      copies: (id) => fake.byExternalId(id).length,
+      expireTokens: () => fake.tokens.expireAll(),
+      authFault: { status: 401, json: { status: 401, message: 'Bearer token is invalid' } },
+      permanentFault: { status: 400, json: { status: 400, message: 'Bad Request' } },
+      perItem: true,
+      secrets: () => [fake.appSecret, ...fake.refreshTokens, ...fake.tokens.issued],
+      close: () => fake.close(),
+    };
+  },
+};
+
+const moodle: ConformanceCase = {
+  code: 'MOODLE',
+  async start() {
+    const fake = new MoodleFake();
+    await fake.start();
+    return {
+      adapter: createMoodleAdapter({ timeoutMs: SUITE_TIMEOUT_MS }),
+      // Username and password (no static token), so an expired token can be replaced.
+      settings: { moodle_base_url: fake.server.url, service_short_name: fake.serviceShortName, username: fake.username, password: fake.password },
+      server: fake.server,
+      contentRoutes: ['server'],
+      tokenRoutes: ['token'],
+      remote: (id) => {
+        const c = fake.byIdnumber(id)[0];
+        // The conformance items' fullname is "<title> - via edX.org (<orgs>)"; compare the title part.
+        return c && { title: c.fullname.replace(/ - via edX\.org.*$/, ''), live: c.visible === 1 };
+      },
+      copies: (id) => fake.byIdnumber(id).length,
+      expireTokens: () => fake.expireTokens(),
+      authFault: { status: 200, json: { exception: 'moodle_exception', errorcode: 'invalidtoken', message: 'Invalid token - token not found' } },
+      permanentFault: { status: 200, json: { exception: 'invalid_parameter_exception', errorcode: 'invalidparameter', message: 'Invalid parameter value detected' } },
+      perItem: true,
+      secrets: () => [fake.password, fake.username, ...fake.issued],
+      close: () => fake.close(),
+    };
+  },
+};
+
+export const CONFORMANCE_CASES: readonly ConformanceCase[] = [generic, sap, degreed, canvas, blackboard, moodle];

@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Value } from 'typebox/value';
 import {
   PermanentChannelError,
   RateLimitedChannelError,
@@ -44,7 +45,9 @@ for (const c of CONFORMANCE_CASES) {
       assert.deepEqual(h.adapter.validateSettings?.(h.settings) ?? [], []);
       assert.ok(h.adapter.maxItemsPerCall >= 1);
       assert.ok(h.adapter.defaultChunkSize >= 1 && h.adapter.defaultChunkSize <= h.adapter.maxItemsPerCall);
-      for (const f of h.adapter.secretFields) assert.ok(f in h.settings, `secret field ${f} is a settings field`);
+      assert.ok(Value.Check(h.adapter.settingsSchema, h.settings), 'the fake settings match the schema');
+      const properties = (h.adapter.settingsSchema as { properties?: Record<string, unknown> }).properties ?? {};
+      for (const f of h.adapter.secretFields) assert.ok(f in properties, `secret field ${f} is a settings field`);
     });
 
     void it('create: every item of the chunk is present in the LMS, one outcome per item in order', async () => {
