@@ -306,6 +306,25 @@ void describe('findCustomerContent (§2.3 content-metadata, acceptance 16)', () 
   });
 });
 
+void describe('distinctCatalogQueries (§2.8, acceptance 15)', () => {
+  void it('counts distinct queries and groups catalogs by stringified query id', () => {
+    const index = fixture();
+    assert.deepEqual(index.distinctCatalogQueries([CAT_1, CAT_2]), {
+      numDistinctQueryIds: 2,
+      catalogUuidsByQueryId: { '1': [CAT_1], '2': [CAT_2] },
+    });
+    index.upsertCatalog({ uuid: CAT_2, enterpriseUuid: ENT_A, queryId: 1 });
+    assert.deepEqual(index.distinctCatalogQueries([CAT_2, CAT_1, CAT_1.toUpperCase(), 'nope']), {
+      numDistinctQueryIds: 1,
+      catalogUuidsByQueryId: { '1': [CAT_1, CAT_2] },
+    });
+    assert.deepEqual(index.distinctCatalogQueries([CAT_NO_QUERY]), {
+      numDistinctQueryIds: 1,
+      catalogUuidsByQueryId: { null: [CAT_NO_QUERY] },
+    });
+  });
+});
+
 void describe('incremental updates and versioning', () => {
   void it('bumps the version on changes only', () => {
     const index = fixture();

@@ -435,6 +435,27 @@ export class MembershipIndex {
     return null;
   }
 
+  /**
+   * `distinct-catalog-queries` (§2.8, acceptance 15): the given catalogs grouped by query id. Keys are the
+   * stringified query ids and `"null"` for catalogs without a query (how Python's JSON renders a `None` key);
+   * catalogs are taken in uuid order (upstream filters by primary key without ordering); unknown uuids are ignored.
+   */
+  distinctCatalogQueries(catalogUuids: Iterable<string>): {
+    numDistinctQueryIds: number;
+    catalogUuidsByQueryId: Record<string, string[]>;
+  } {
+    const found = new Map<string, IndexedCatalog>();
+    for (const uuid of catalogUuids) {
+      const catalog = this.getCatalog(uuid);
+      if (catalog !== undefined) found.set(catalog.uuid, catalog);
+    }
+    const byQuery: Record<string, string[]> = {};
+    for (const catalog of [...found.values()].sort((a, b) => (a.uuid < b.uuid ? -1 : 1))) {
+      (byQuery[String(catalog.queryId)] ??= []).push(catalog.uuid);
+    }
+    return { numDistinctQueryIds: Object.keys(byQuery).length, catalogUuidsByQueryId: byQuery };
+  }
+
   /** Counts for logs and the memory report. */
   stats(): MembershipIndexStats {
     let memberships = 0;
