@@ -64,7 +64,8 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
       } catch {
         // Unreadable or half-written lock: treated as stale below.
       }
-      if (pid !== process.pid && isAlive(pid)) throw new DataDirLockedError(path, pid);
+      // Our own pid means this process already holds it: a second open in one process corrupts just the same.
+      if (pid === process.pid || isAlive(pid)) throw new DataDirLockedError(path, pid);
       // Stale lock from a dead process: remove it and race for it again; O_EXCL lets exactly one process win.
       try {
         unlinkSync(path);

@@ -1,0 +1,149 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { openTestDb, uid } from '../../test/helpers/db.js';
+import type { Db } from '../db/database.js';
+import { PgBossQueue } from './pg-boss.queue.js';
+import { JobLeases } from './job-leases.js';
+import { testDatabaseUrl } from '../../test/helpers/db.js';
+
+declare module './job-types.js' {
+  interface JobPayloads {
+    test_echo: { value: string };
+    test_stately: { key: string };
+    test_resume: { value: string };
+  }
+}
+
+const silent = { warn() {}, error() {}, info() {} };
+
+async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('PgBossQueue', () => {
+  let db: Db;
+  let queue: PgBossQueue;
+  const seen: string[] = [];
+  let release: (() => void) | null = null;
+
+  before(async () => {
+    db = await openTestDb();
+    queue = new PgBossQueue({
+      db,
+      connectionString: db.kind === 'postgres' ? testDatabaseUrl() : undefined,
+      work: true,
+      pollSeconds: 1,
+      logger: silent,
+    });
+    await queue.start();
+    await queue.define('test_echo', { concurrency: 2 }, async (job) => {
+      seen.push(job.data.value);
+    });
+    await queue.define('test_stately', { policy: 'stately' }, async () => {
+      await new Promise<void>((r) => (release = r));
+    });
+    await queue.define('test_resume', {}, async (job) => {
+      seen.push(`resumed:${job.data.value}`);
+    });
+  });
+  after(async () => {
+    release?.();
+    await queue.stop({ timeoutMs: 3000 });
+    await db.close();
+  });
+
+  test('an enqueued job runs with its payload', async () => {
+    const value = uid();
+    const id = await queue.enqueue('test_echo', { value });
+    assert.ok(id);
+    await queue.startWorkers();
+    await waitFor(() => seen.includes(value), 'the job to run');
+  });
+
+  test('a job enqueued in a rolled-back transaction never exists', async () => {
+    const value = uid();
+    await assert.rejects(
+      db.transaction(async (trx) => {
+        await queue.enqueue('test_echo', { value }, { executor: trx });
+        throw new Error('rollback');
+      }),
+    );
+    const committed = uid();
+    await db.transaction(async (trx) => {
+      await queue.enqueue('test_echo', { value: committed }, { executor: trx });
+    });
+    await waitFor(() => seen.includes(committed), 'the committed job');
+    assert.equal(seen.includes(value), false);
+  });
+
+  test('stately queues keep one queued run per key while one runs', async () => {
+    const key = uid();
+    const first = await queue.enqueue('test_stately', { key }, { dedupKey: key });
+    assert.ok(first);
+    await waitFor(() => release, 'the first run to start');
+    const second = await queue.enqueue('test_stately', { key }, { dedupKey: key });
+    assert.ok(second, 'one more run is queued while one runs');
+    for (let i = 0; i < 5; i++) assert.equal(await queue.enqueue('test_stately', { key }, { dedupKey: key }), null);
+    const r = release as (() => void) | null;
+    release = null;
+    r?.();
+  });
+
+  test('jobs of a dead worker are put back and run again', async () => {
+    const value = uid();
+    // A job that a worker took and then died with: active, leased to a worker whose heartbeat stopped.
+    const jobId = await queue.enqueue('test_resume', { value }, { runAt: new Date(Date.now() + 3_600_000) });
+    assert.ok(jobId);
+    await db.executeSql(`update pgboss.job set state = 'active', started_on = now() where id = $1::uuid`, [jobId]);
+    const dead = `dead-${uid()}`;
+    await db.kysely.insertInto('job_worker').values({ worker_id: dead, host: 'gone', pid: 1, last_seen_at: new Date(Date.now() - 3_600_000) }).execute();
+    await db.kysely.insertInto('job_lease').values({ job_id: jobId, queue: 'test_resume', worker_id: dead }).execute();
+
+    const leases = new JobLeases(db, {
+      workerId: `reaper-${uid()}`,
+      heartbeatMs: 1000,
+      deadAfterMs: 20_000,
+      reapEveryMs: 1000,
+      queueSchema: 'pgboss',
+      soleProcess: false,
+      onError: () => {},
+    });
+    const reaped = await leases.reap();
+    assert.ok(reaped.includes(jobId));
+    const state = await db.executeSql(`select state::text as state from pgboss.job where id = $1::uuid`, [jobId]);
+    assert.equal(state.rows[0]?.state, 'retry');
+    await waitFor(() => seen.includes(`resumed:${value}`), 'the resumed job to run');
+    const left = await db.kysely.selectFrom('job_lease').selectAll().where('job_id', '=', jobId).execute();
+    assert.equal(left.length, 0);
+  });
+
+  test('a live worker keeps its leases', async () => {
+    const jobId = uid();
+    const live = `live-${uid()}`;
+    await db.kysely.insertInto('job_worker').values({ worker_id: live, host: 'h', pid: 2 }).execute();
+    await db.kysely.insertInto('job_lease').values({ job_id: jobId, queue: 'test_resume', worker_id: live }).execute();
+    const leases = new JobLeases(db, {
+      workerId: `reaper-${uid()}`,
+      heartbeatMs: 1000,
+      deadAfterMs: 20_000,
+      reapEveryMs: 1000,
+      queueSchema: 'pgboss',
+      soleProcess: false,
+      onError: () => {},
+    });
+    assert.equal((await leases.reap()).includes(jobId), false);
+    await sql`delete from job_lease where job_id = ${jobId}`.execute(db.kysely);
+  });
+
+  test('counts by queue and state', async () => {
+    const counts = await queue.counts();
+    assert.ok(counts.some((c) => c.queue === 'test_echo' && c.count > 0));
+  });
+});
