@@ -88,17 +88,20 @@ export class ChannelHttp {
    */
   async send(req: OutboundRequest): Promise<InboundResponse> {
     const url = buildUrl(req.url, req.query);
+    this.redactor.learnFrom(new URL(url).searchParams);
     const headers = new Headers({ accept: 'application/json', ...req.headers });
     let body: string | undefined;
     let loggedBody: string | undefined;
     if (req.json !== undefined) {
       body = JSON.stringify(req.json);
       headers.set('content-type', 'application/json');
+      this.redactor.learnFrom(req.json);
       loggedBody = JSON.stringify(this.redactor.redactJson(req.json));
     } else if (req.form !== undefined) {
       const form = req.form instanceof URLSearchParams ? req.form : new URLSearchParams(req.form);
       body = form.toString();
       headers.set('content-type', 'application/x-www-form-urlencoded');
+      this.redactor.learnFrom(form);
       loggedBody = this.redactor.redactForm(form);
     } else if (req.body !== undefined) {
       body = req.body;

@@ -39,6 +39,27 @@ export class Redactor {
     if (jsonEscaped !== value) this.values.add(jsonEscaped);
   }
 
+  /**
+   * Remember as secrets the values sent under credential-like names (a JSON body, form or query), so an echo of
+   * them in a response or an error message is hidden too.
+   */
+  learnFrom(value: unknown): void {
+    if (value instanceof URLSearchParams) {
+      for (const [k, v] of value) if (isSecretName(k)) this.add(v);
+      return;
+    }
+    if (Array.isArray(value)) {
+      for (const v of value) this.learnFrom(v);
+      return;
+    }
+    if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (isSecretName(k) && typeof v === 'string') this.add(v);
+        else this.learnFrom(v);
+      }
+    }
+  }
+
   /** Replace every known secret value in a string. Longest first, so a secret containing another is fully hidden. */
   scrub(text: string): string {
     let out = text;
