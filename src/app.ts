@@ -66,7 +66,7 @@ export function createLogger(config: Config): FastifyBaseLogger {
       ],
       censor: '[redacted]',
     },
-  }) as FastifyBaseLogger;
+  });
 }
 
 export async function createApp(config: Config, opts: CreateAppOptions = {}): Promise<App> {

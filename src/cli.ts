@@ -35,7 +35,7 @@ function config(overrides: Partial<Config> = {}): Config {
 function portFlag(v: unknown): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got "${String(v)}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got "${typeof v === 'string' ? v : typeof v}"`);
   return n;
 }
 
@@ -153,12 +153,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   let parsed: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
   try {
-    parsed = parseArgs({
+    const result = parseArgs({
       args: rest,
       options: { ...cmd.options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: cmd.allowPositionals ?? false,
       strict: true,
-    }) as typeof parsed;
+    });
+    parsed = { values: result.values, positionals: result.positionals };
   } catch (e) {
     err(`ecat ${name}: ${(e as Error).message}\nusage: ${cmd.usage}`);
     return 2;

@@ -42,6 +42,6 @@ export async function authenticate(req: FastifyRequest, verify: JwtVerifier): Pr
   const token = tokenFromRequest(req);
   if (!token) throw new AppError('unauthenticated', 'not_authenticated', 'Authentication credentials were not provided.');
   const claims = await verify(token);
-  req.authContext = authContextFromClaims(claims as Record<string, unknown>);
+  req.authContext = authContextFromClaims(claims);
   return req.authContext;
 }

@@ -82,7 +82,7 @@ describe('HTTP authentication and authorisation', () => {
     test(`${name} → 401`, async () => {
       const r = await call(`/admin/${E1}/`, await make());
       assert.equal(r.statusCode, 401);
-      assert.ok(typeof (r.json() as { detail: unknown }).detail === 'string');
+      assert.ok(typeof r.json<{ detail: unknown }>().detail === 'string');
     });
   }
 
@@ -133,7 +133,7 @@ describe('issuer and audience', () => {
 describe('RS256 through JWKS', () => {
   let jwksServer: Server;
   let app: FastifyInstance;
-  let privateKey: CryptoKey;
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
   before(async () => {
     const pair = await generateKeyPair('RS256');
     privateKey = pair.privateKey;

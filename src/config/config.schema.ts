@@ -89,7 +89,7 @@ export const configSchema = {
     'pglite://<dir> (embedded, default ./.ecat/db), memory:// (throw-away) or postgres://…',
   ),
   autoMigrate: setting('ECAT_AUTO_MIGRATE', true, boolean, 'run migrations when serve/worker starts'),
-  logLevel: setting('LOG_LEVEL', 'info' as (typeof LOG_LEVELS)[number], oneOf(LOG_LEVELS), 'pino log level'),
+  logLevel: setting('LOG_LEVEL', 'info', oneOf(LOG_LEVELS), 'pino log level'),
   jwtSecret: setting<string | null>('ECAT_JWT_SECRET', null, optionalText, 'HS256 secret for JWTs'),
   jwtJwksUrl: setting<string | null>('ECAT_JWT_JWKS_URL', null, url(['http:', 'https:']), 'JWKS URL for RS256/ES256 JWTs'),
   jwtIssuer: setting<string | null>('ECAT_JWT_ISSUER', null, optionalText, 'required JWT iss, when set'),

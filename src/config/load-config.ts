@@ -36,6 +36,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 /** Lines describing every variable, for `--help`. */
 export function describeConfig(): string {
   return Object.values(configSchema)
-    .map((s: Setting<unknown>) => `  ${s.env.padEnd(30)} ${s.doc}${s.fallback === null ? '' : ` (default ${String(s.fallback)})`}`)
+    .map((s: Setting<unknown>) => `  ${s.env.padEnd(30)} ${s.doc}${s.fallback === null ? '' : ` (default ${JSON.stringify(s.fallback)})`}`)
     .join('\n');
 }

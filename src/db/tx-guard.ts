@@ -42,7 +42,7 @@ class GuardedDriver implements Driver {
     try {
       assertNotInTransaction();
     } catch (err) {
-      return Promise.reject(err as Error);
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     return this.inner.acquireConnection();
   }

@@ -8,10 +8,9 @@
  * }
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
 export interface JobPayloads {
   /** VACUUM (ANALYZE) of the embedded database, which has no autovacuum. */
   maintenance_vacuum: Record<string, never>;
 }
 
-export type JobName = keyof JobPayloads & string;
+export type JobName = Extract<keyof JobPayloads, string>;

@@ -21,7 +21,7 @@ async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 15
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
-    if (v) return v as NonNullable<T>;
+    if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -91,7 +91,7 @@ describe('PgBossQueue', () => {
     const second = await queue.enqueue('test_stately', { key }, { dedupKey: key });
     assert.ok(second, 'one more run is queued while one runs');
     for (let i = 0; i < 5; i++) assert.equal(await queue.enqueue('test_stately', { key }, { dedupKey: key }), null);
-    const r = release as (() => void) | null;
+    const r = release;
     release = null;
     r?.();
   });

@@ -143,7 +143,7 @@ export class PgBossQueue implements JobQueue {
   }
 
   async schedule<N extends JobName>(name: N, cron: string, data: JobPayloads[N], tz = 'UTC'): Promise<void> {
-    await this.#boss.schedule(name, cron, data as object, { tz });
+    await this.#boss.schedule(name, cron, data, { tz });
   }
 
   async counts(): Promise<{ queue: string; state: string; count: number }[]> {

@@ -26,6 +26,8 @@ export class ChannelHarness<S extends Record<string, unknown>> {
   /** `save <fields>` and `request <METHOD> <url>`, in the order they happened. */
   readonly events: string[] = [];
   readonly saved: Partial<S>[] = [];
+  /** Everything `send` answered or threw, for checks that no credential leaks into outcomes and errors. */
+  readonly results: unknown[] = [];
   failSave: boolean;
   private readonly now: () => Date;
 
@@ -72,7 +74,14 @@ export class ChannelHarness<S extends Record<string, unknown>> {
 
   /** Map then transmit one chunk. */
   async send(action: ChannelAction, items: readonly CatalogContentItem[], signal?: AbortSignal): Promise<ItemOutcome[]> {
-    return this.adapter.transmit(action, this.map(items, action), this.context(signal));
+    try {
+      const outcomes = await this.adapter.transmit(action, this.map(items, action), this.context(signal));
+      this.results.push(outcomes);
+      return outcomes;
+    } catch (err) {
+      this.results.push(err);
+      throw err;
+    }
   }
 }
 
@@ -80,6 +89,11 @@ function contentKey(item: CatalogContentItem): string {
   const id = item.content_type === 'program' ? item['uuid'] : item['key'];
   if (typeof id !== 'string') throw new Error('test item without key/uuid');
   return id;
+}
+
+/** JSON of anything, errors included (their message is not enumerable, so plain JSON.stringify drops it). */
+export function dump(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Error ? { ...v, name: v.name, message: v.message } : v));
 }
 
 /** Run `fn` and answer what it threw (fails the test if it did not throw). */

@@ -19,7 +19,7 @@ import {
   type ItemOutcome,
 } from '../../src/channels/channel-adapter.js';
 import { numberedCourse } from '../fakes/content-items.js';
-import { ChannelHarness, thrown } from './channel-harness.js';
+import { ChannelHarness, dump, thrown } from './channel-harness.js';
 import { CONFORMANCE_CASES, type FakeHandle } from './conformance-cases.js';
 
 function okIds(outcomes: readonly ItemOutcome[]): string[] {
@@ -201,12 +201,14 @@ for (const c of CONFORMANCE_CASES) {
       assert.equal(h.server.count(...h.tokenRoutes) - tokensBefore, 1);
     });
 
-    void it('every outbound call is logged, and no credential appears in any log entry', () => {
+    void it('every outbound call is logged, and no credential appears in any log entry, outcome or error', () => {
       assert.ok(harness.logs.length > 0);
       const answered = h.server.requests.length;
       // Calls the fake never answered (hangs) are logged too; everything the fake saw must have a log entry.
       assert.ok(harness.logs.length >= answered, `${harness.logs.length} log entries for ${answered} requests`);
-      const text = JSON.stringify(harness.logs);
+      // Outcome bodies and error messages end up in audit rows: they must be as clean as the log.
+      const text = JSON.stringify(harness.logs) + dump(harness.results);
+      assert.ok(harness.results.length > 10);
       for (const secret of h.secrets()) {
         assert.ok(secret.length > 0);
         assert.equal(text.includes(secret), false, `a credential leaked into the request log: ${secret.slice(0, 4)}…`);

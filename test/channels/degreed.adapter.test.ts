@@ -65,6 +65,23 @@ void describe('Degreed adapter', () => {
     assert.ok(o?.ok);
   });
 
+  void it('renews a token shortly before it expires, without waiting for a 401', async () => {
+    const h = new ChannelHarness(createDegreedAdapter({ timeoutMs: 500 }), harness.settings);
+    fake.tokens.ttlSec = 1;
+    try {
+      await h.send('create', [numberedCourse(7)]);
+      const tokens = fake.server.count('token');
+      const unauthorized = fake.server.requests.length;
+      await new Promise((r) => setTimeout(r, 600));
+      await h.send('update', [numberedCourse(7, 2)]);
+      assert.equal(fake.server.count('token'), tokens + 1);
+      const later = fake.server.requests.slice(unauthorized);
+      assert.ok(later.every((r) => r.route === 'token' || r.headers['authorization'] !== undefined));
+    } finally {
+      fake.tokens.ttlSec = 3600;
+    }
+  });
+
   void it('deletes by id, and a course Degreed does not have counts as deleted', async () => {
     await harness.send('create', [numberedCourse(6)]);
     const [o] = await harness.send('delete', [numberedCourse(6)]);
