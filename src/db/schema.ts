@@ -41,9 +41,76 @@ export interface TaskTable {
   modified: DefaultedTimestamp;
 }
 
+// ---- catalog (src/catalog) -------------------------------------------------------------------------------------
+
+/** jsonb: read as parsed JSON, written as a JSON string (both drivers accept text for jsonb parameters). */
+export type Json<T = unknown> = ColumnType<T, string, string>;
+
+export interface EnterpriseCustomerTable {
+  uuid: string;
+  name: ColumnType<string, string | undefined, string>;
+  slug: string | null;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  enable_learner_portal: ColumnType<boolean, boolean | undefined, boolean>;
+  created: DefaultedTimestamp;
+  modified: DefaultedTimestamp;
+}
+
+export interface CatalogQueryTable {
+  id: Generated<number>;
+  uuid: string;
+  title: string | null;
+  content_filter: Json<Record<string, unknown>>;
+  content_filter_hash: string;
+  created: DefaultedTimestamp;
+  modified: DefaultedTimestamp;
+  /** Moves only when the set of members changes. */
+  membership_modified: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Moves when membership changes or a member's content really changes (hash). */
+  content_modified: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_refresh_success_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_refresh_attempt_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface EnterpriseCatalogTable {
+  uuid: string;
+  title: string;
+  enterprise_uuid: string;
+  enterprise_name: ColumnType<string, string | undefined, string>;
+  catalog_query_id: number | null;
+  enabled_course_modes: ColumnType<unknown, string | undefined, string>;
+  publish_audit_enrollment_urls: ColumnType<boolean, boolean | undefined, boolean>;
+  created: DefaultedTimestamp;
+  modified: DefaultedTimestamp;
+}
+
+export type ContentType = 'course' | 'courserun' | 'program' | 'learnerpathway';
+
+export interface ContentMetadataTable {
+  id: Generated<number>;
+  content_key: string;
+  content_uuid: string | null;
+  content_type: ContentType;
+  parent_content_key: string | null;
+  json_metadata: Json<Record<string, unknown>>;
+  content_hash: string;
+  created: DefaultedTimestamp;
+  modified: DefaultedTimestamp;
+  last_synced_at: DefaultedTimestamp;
+}
+
+export interface CatalogQueryMembershipTable {
+  catalog_query_id: number;
+  content_metadata_id: number;
+}
+
 export interface DB {
   job_worker: JobWorkerTable;
   job_lease: JobLeaseTable;
   task: TaskTable;
-  _generated_placeholder?: { id: Generated<number> };
+  enterprise_customer: EnterpriseCustomerTable;
+  catalog_query: CatalogQueryTable;
+  enterprise_catalog: EnterpriseCatalogTable;
+  content_metadata: ContentMetadataTable;
+  catalog_query_membership: CatalogQueryMembershipTable;
 }

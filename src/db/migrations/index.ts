@@ -4,7 +4,9 @@
  */
 import type { Migration } from 'kysely';
 import * as foundation from './20261122_0001_foundation.js';
+import * as catalog from './20261122_0002_catalog.js';
 
 export const migrations: Record<string, Migration> = {
   '20261122_0001_foundation': foundation,
+  '20261122_0002_catalog': catalog,
 };

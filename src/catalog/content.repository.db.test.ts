@@ -1,0 +1,81 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { openTestDb, uid } from '../../test/helpers/db.js';
+import type { Db } from '../db/database.js';
+import { contentHash, replaceQueryMembership, touchQueriesOfContent, upsertContent, type ContentInput } from './content.repository.js';
+
+function course(key: string, title: string): ContentInput {
+  return { contentKey: key, contentUuid: randomUUID(), contentType: 'course', parentContentKey: null, jsonMetadata: { key, title, content_type: 'course' } };
+}
+
+async function newQuery(db: Db): Promise<number> {
+  const r = await db.kysely
+    .insertInto('catalog_query')
+    .values({ uuid: randomUUID(), content_filter: JSON.stringify({ k: uid() }), content_filter_hash: uid().replace(/-/g, '') })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+describe('content repository', () => {
+  let db: Db;
+  before(async () => {
+    db = await openTestDb();
+  });
+  after(() => db.close());
+
+  test('the content hash ignores key order', () => {
+    assert.equal(contentHash({ a: 1, b: [1, { c: 2, d: 3 }] }), contentHash({ b: [1, { d: 3, c: 2 }], a: 1 }));
+    assert.notEqual(contentHash({ a: 1 }), contentHash({ a: 2 }));
+  });
+
+  test('modified moves only on a real change; last_synced_at on every sync', async () => {
+    const k1 = `edX+${uid()}`;
+    const k2 = `edX+${uid()}`;
+    const t1 = new Date('2026-01-01T00:00:00Z');
+    const first = await upsertContent(db.kysely, [course(k1, 'One'), course(k2, 'Two')], t1);
+    assert.deepEqual(first.map((r) => r.outcome), ['created', 'created']);
+
+    const t2 = new Date('2026-01-02T00:00:00Z');
+    const second = await upsertContent(db.kysely, [course(k1, 'One'), { ...course(k2, 'Two changed') }], t2);
+    assert.deepEqual(second.map((r) => r.outcome), ['unchanged', 'updated']);
+    assert.equal(second[0]?.id, first[0]?.id);
+
+    const rows = await db.kysely.selectFrom('content_metadata').selectAll().where('content_key', 'in', [k1, k2]).orderBy('content_key').execute();
+    const byKey = new Map(rows.map((r) => [r.content_key, r]));
+    assert.equal(byKey.get(k1)?.modified.toISOString(), t1.toISOString());
+    assert.equal(byKey.get(k1)?.last_synced_at.toISOString(), t2.toISOString());
+    assert.equal(byKey.get(k2)?.modified.toISOString(), t2.toISOString());
+    assert.equal((byKey.get(k2)?.json_metadata as { title: string }).title, 'Two changed');
+  });
+
+  test('membership is replaced exactly and membership_modified moves only on change', async () => {
+    const q = await newQuery(db);
+    const rows = await upsertContent(db.kysely, [course(`a+${uid()}`, 'A'), course(`b+${uid()}`, 'B'), course(`c+${uid()}`, 'C')], new Date());
+    const [a, b, c] = rows.map((r) => r.id) as [number, number, number];
+    const t1 = new Date('2026-02-01T00:00:00Z');
+    assert.deepEqual(await replaceQueryMembership(db.kysely, q, [a, b], t1), { added: 2, removed: 0 });
+    const t2 = new Date('2026-02-02T00:00:00Z');
+    assert.deepEqual(await replaceQueryMembership(db.kysely, q, [b, a], t2), { added: 0, removed: 0 });
+    let query = await db.kysely.selectFrom('catalog_query').selectAll().where('id', '=', q).executeTakeFirstOrThrow();
+    assert.equal(query.membership_modified?.toISOString(), t1.toISOString());
+    const t3 = new Date('2026-02-03T00:00:00Z');
+    assert.deepEqual(await replaceQueryMembership(db.kysely, q, [b, c], t3), { added: 1, removed: 1 });
+    const members = await db.kysely.selectFrom('catalog_query_membership').select('content_metadata_id').where('catalog_query_id', '=', q).execute();
+    assert.deepEqual(members.map((m) => m.content_metadata_id).sort(), [b, c].sort());
+    query = await db.kysely.selectFrom('catalog_query').selectAll().where('id', '=', q).executeTakeFirstOrThrow();
+    assert.equal(query.membership_modified?.toISOString(), t3.toISOString());
+    assert.deepEqual(await replaceQueryMembership(db.kysely, q, [], t3), { added: 0, removed: 2 });
+  });
+
+  test('a content change moves content_modified of the queries holding it', async () => {
+    const q = await newQuery(db);
+    const [row] = await upsertContent(db.kysely, [course(`t+${uid()}`, 'T')], new Date());
+    await replaceQueryMembership(db.kysely, q, [row!.id], new Date('2026-03-01T00:00:00Z'));
+    const t = new Date('2026-03-05T00:00:00Z');
+    assert.equal(await touchQueriesOfContent(db.kysely, [row!.id], t), 1);
+    const query = await db.kysely.selectFrom('catalog_query').selectAll().where('id', '=', q).executeTakeFirstOrThrow();
+    assert.equal(query.content_modified?.toISOString(), t.toISOString());
+  });
+});

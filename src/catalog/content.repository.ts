@@ -1,0 +1,159 @@
+/**
+ * Content rows and query membership: the write side the refresh pipeline uses (and tests, to build fixtures).
+ * Every function takes the executor (the db or a transaction); the caller owns the transaction.
+ */
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.js';
+import type { ContentType } from '../db/schema.js';
+import { pythonJsonDumps, type PythonJsonValue } from './filter-hash.js';
+
+export interface ContentInput {
+  contentKey: string;
+  contentUuid: string | null;
+  contentType: ContentType;
+  parentContentKey: string | null;
+  jsonMetadata: Record<string, unknown>;
+}
+
+export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface UpsertedContent {
+  id: number;
+  contentKey: string;
+  outcome: UpsertOutcome;
+}
+
+/** md5 of the canonical JSON (sorted keys): equal content gives an equal hash, whatever the key order. */
+export function contentHash(json: Record<string, unknown>): string {
+  return createHash('md5')
+    .update(pythonJsonDumps(json as PythonJsonValue))
+    .digest('hex');
+}
+
+const BATCH = 500;
+
+/**
+ * Insert or update content rows by `content_key`. A row's `modified` (and its JSON) changes only when its content
+ * hash changes; `last_synced_at` records every sync. Returns one entry per input row, in input order.
+ */
+export async function upsertContent(executor: Executor, rows: readonly ContentInput[], now: Date): Promise<UpsertedContent[]> {
+  const result = new Map<string, UpsertedContent>();
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const batch = dedupeByKey(rows.slice(i, i + BATCH));
+    const values = batch.map((r) => ({
+      content_key: r.contentKey,
+      content_uuid: r.contentUuid,
+      content_type: r.contentType,
+      parent_content_key: r.parentContentKey,
+      json_metadata: JSON.stringify(r.jsonMetadata),
+      content_hash: contentHash(r.jsonMetadata),
+      created: now,
+      modified: now,
+      last_synced_at: now,
+    }));
+    const written = await executor
+      .insertInto('content_metadata')
+      .values(values)
+      .onConflict((oc) =>
+        oc
+          .column('content_key')
+          .doUpdateSet((eb) => ({
+            json_metadata: eb.ref('excluded.json_metadata'),
+            content_hash: eb.ref('excluded.content_hash'),
+            content_type: eb.ref('excluded.content_type'),
+            parent_content_key: eb.ref('excluded.parent_content_key'),
+            content_uuid: sql<string | null>`coalesce(content_metadata.content_uuid, excluded.content_uuid)`,
+            modified: eb.ref('excluded.modified'),
+            last_synced_at: eb.ref('excluded.last_synced_at'),
+          }))
+          // Identical content is not rewritten: `modified` means "changed", not "fetched again".
+          .where(sql<boolean>`content_metadata.content_hash is distinct from excluded.content_hash`),
+      )
+      .returning(['id', 'content_key', sql<boolean>`(xmax = 0)`.as('inserted')])
+      .execute();
+    for (const w of written) {
+      result.set(w.content_key, { id: w.id, contentKey: w.content_key, outcome: w.inserted ? 'created' : 'updated' });
+    }
+    const unchangedKeys = batch.map((r) => r.contentKey).filter((k) => !result.has(k));
+    if (unchangedKeys.length > 0) {
+      const touched = await executor
+        .updateTable('content_metadata')
+        .set({ last_synced_at: now })
+        .where('content_key', 'in', unchangedKeys)
+        .returning(['id', 'content_key'])
+        .execute();
+      for (const t of touched) result.set(t.content_key, { id: t.id, contentKey: t.content_key, outcome: 'unchanged' });
+    }
+  }
+  return rows.map((r) => {
+    const u = result.get(r.contentKey);
+    if (!u) throw new Error(`content ${r.contentKey} was neither written nor found`);
+    return u;
+  });
+}
+
+function dedupeByKey(rows: readonly ContentInput[]): ContentInput[] {
+  // The last occurrence wins, as a sequence of upserts would behave; one statement cannot touch a row twice.
+  const byKey = new Map<string, ContentInput>();
+  for (const r of rows) byKey.set(r.contentKey, r);
+  return [...byKey.values()];
+}
+
+export interface MembershipChange {
+  added: number;
+  removed: number;
+}
+
+/**
+ * Make `contentIds` exactly the members of query `queryId`. Moves `membership_modified` (and `content_modified`)
+ * only when the set changed. Run it in the same transaction as the content upsert of the same refresh.
+ */
+export async function replaceQueryMembership(
+  executor: Executor,
+  queryId: number,
+  contentIds: readonly number[],
+  now: Date,
+): Promise<MembershipChange> {
+  const ids = [...new Set(contentIds)];
+  const removed = await executor
+    .deleteFrom('catalog_query_membership')
+    .where('catalog_query_id', '=', queryId)
+    .where(sql<boolean>`content_metadata_id <> all(${sql.val(ids)}::int[])`)
+    .returning('content_metadata_id')
+    .execute();
+  const added =
+    ids.length === 0
+      ? []
+      : await executor
+          .insertInto('catalog_query_membership')
+          .columns(['catalog_query_id', 'content_metadata_id'])
+          .expression(
+            executor.selectNoFrom([sql<number>`${queryId}::int`.as('q'), sql<number>`unnest(${sql.val(ids)}::int[])`.as('c')]),
+          )
+          .onConflict((oc) => oc.doNothing())
+          .returning('content_metadata_id')
+          .execute();
+  if (added.length > 0 || removed.length > 0) {
+    await executor.updateTable('catalog_query').set({ membership_modified: now, content_modified: now }).where('id', '=', queryId).execute();
+  }
+  return { added: added.length, removed: removed.length };
+}
+
+/** Move `content_modified` of every query that holds one of `contentIds` (after a real content change). */
+export async function touchQueriesOfContent(executor: Executor, contentIds: readonly number[], now: Date): Promise<number> {
+  if (contentIds.length === 0) return 0;
+  const r = await executor
+    .updateTable('catalog_query')
+    .set({ content_modified: now })
+    .where(
+      'id',
+      'in',
+      executor
+        .selectFrom('catalog_query_membership')
+        .select('catalog_query_id')
+        .where(sql<boolean>`content_metadata_id = any(${sql.val([...contentIds])}::int[])`),
+    )
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
