@@ -104,13 +104,13 @@ type Row = readonly [name: string, filter: ContentFilter, expected: readonly str
 
 function table(rows: readonly Row[]): void {
   for (const [name, filter, expected] of rows) {
-    test(`${name}: ${JSON.stringify(filter)}`, () => {
+    void test(`${name}: ${JSON.stringify(filter)}`, () => {
       assert.deepEqual(matching(filter), expected);
     });
   }
 }
 
-describe('exact match and lists', () => {
+void describe('exact match and lists', () => {
   table([
     ['empty filter matches every document', {}, ALL],
     ['keyword term', { content_type: 'course' }, ['course']],
@@ -129,7 +129,7 @@ describe('exact match and lists', () => {
   ]);
 });
 
-describe('case-insensitive org, partner, type, authoring_organizations', () => {
+void describe('case-insensitive org, partner, type, authoring_organizations', () => {
   table([
     ['org lower-case', { org: 'mitx' }, ['course', 'run']],
     ['org upper-case', { org: 'MITX' }, ['course', 'run']],
@@ -144,7 +144,7 @@ describe('case-insensitive org, partner, type, authoring_organizations', () => {
   ]);
 });
 
-describe('__exclude', () => {
+void describe('__exclude', () => {
   table([
     ['exclude one org; types without org are kept', { org__exclude: 'MITx' }, ['program', 'pathway', 'person']],
     ['exclude is case-insensitive on org', { org__exclude: ['HarvardX', 'mitx'] }, ['program', 'pathway', 'person']],
@@ -156,7 +156,7 @@ describe('__exclude', () => {
   ]);
 });
 
-describe('ranges and __in', () => {
+void describe('ranges and __in', () => {
   table([
     ['__lte string number', { first_enrollable_paid_seat_price__lte: '301' }, ['course', 'run']],
     ['__lte JSON number', { first_enrollable_paid_seat_price__lte: 301 }, ['course', 'run']],
@@ -182,7 +182,7 @@ describe('ranges and __in', () => {
   ]);
 });
 
-describe('key and short_description phrase matching', () => {
+void describe('key and short_description phrase matching', () => {
   table([
     ['course key matches the course and its runs', { key: 'MITx+6.00.1x' }, ['course', 'run']],
     ['phrase is case-insensitive', { key: 'mitx+6.00.1X' }, ['course', 'run']],
@@ -199,7 +199,7 @@ describe('key and short_description phrase matching', () => {
   ]);
 });
 
-describe('field presence per type, booleans, unknown keys', () => {
+void describe('field presence per type, booleans, unknown keys', () => {
   table([
     ['pacing_type exists on runs only', { pacing_type: 'self_paced' }, ['run']],
     ['level_type on courses and runs', { level_type: 'Introductory' }, ['course', 'run']],
@@ -218,8 +218,8 @@ describe('field presence per type, booleans, unknown keys', () => {
   ]);
 });
 
-describe('body to parameters', () => {
-  test('values go through Python str(), lists repeat the key', () => {
+void describe('body to parameters', () => {
+  void test('values go through Python str(), lists repeat the key', () => {
     assert.deepEqual(filterToParams({ a: true, b: null, c: [1], d: [1.5, 'x'], e: [[1, 'y'], 'z'], h: [[2, 3]], f: { k1: 1, k2: 2 }, g: [] }), [
       ['a', 'True'],
       ['b', 'None'],
@@ -235,7 +235,7 @@ describe('body to parameters', () => {
     ]);
   });
 
-  test('clauses split once on __ and drop unknown fields and lookups', () => {
+  void test('clauses split once on __ and drop unknown fields and lookups', () => {
     const clauses = parseFilterClauses([
       ['org__exclude', 'A'],
       ['org__exclude', 'B'],
@@ -253,15 +253,15 @@ describe('body to parameters', () => {
   });
 });
 
-describe('analysis and dates', () => {
-  test('standard-analyzer approximation', () => {
+void describe('analysis and dates', () => {
+  void test('standard-analyzer approximation', () => {
     assert.deepEqual(analyze('course-v1:edX+DemoX+1T2020'), ['course', 'v1', 'edx', 'demox', '1t2020']);
     assert.deepEqual(analyze('edX+DemoX.1'), ['edx', 'demox', '1']);
     assert.deepEqual(analyze('MITx+6.00.1x'), ['mitx', '6.00.1x']);
     assert.deepEqual(analyze("Learner's guide"), ["learner's", 'guide']);
   });
 
-  test('date values cover their precision; date math resolves against now', () => {
+  void test('date values cover their precision; date math resolves against now', () => {
     assert.deepEqual(resolveDateBounds('2024-01-01', NOW), {
       start: Date.parse('2024-01-01T00:00:00Z'),
       end: Date.parse('2024-01-02T00:00:00Z') - 1,
@@ -278,7 +278,7 @@ describe('analysis and dates', () => {
   });
 });
 
-describe('properties over a generated index', () => {
+void describe('properties over a generated index', () => {
   const ds = generateDataset({ size: 'S', seed: 3 });
   const docs = searchIndexOf(ds);
   const now = ds.asOf;
@@ -296,7 +296,7 @@ describe('properties over a generated index', () => {
     fc.tuple(fc.constant(field), fc.uniqueArray(fc.constantFrom(...(pools[field] ?? [])), { minLength: 1, maxLength: 5 })),
   );
 
-  test('a list filter equals the union of its single-value filters', () => {
+  void test('a list filter equals the union of its single-value filters', () => {
     fc.assert(
       fc.property(fieldValues, fc.constantFrom<ContentFilter>({}, { content_type: 'course' }, { partner: 'edx' }), ([field, values], base) => {
         const listMatch = compileFilter(filterToParams({ ...base, [field]: values }), { now });
@@ -307,7 +307,7 @@ describe('properties over a generated index', () => {
     );
   });
 
-  test('a list __exclude equals the intersection of its single-value excludes', () => {
+  void test('a list __exclude equals the intersection of its single-value excludes', () => {
     const excludable = fc.constantFrom('org', 'aggregation_key').chain((field) =>
       fc.tuple(fc.constant(field), fc.uniqueArray(fc.constantFrom(...(pools[field] ?? [])), { minLength: 1, maxLength: 5 })),
     );
@@ -321,7 +321,7 @@ describe('properties over a generated index', () => {
     );
   });
 
-  test('matchesFilter agrees with the compiled predicate', () => {
+  void test('matchesFilter agrees with the compiled predicate', () => {
     const filter = { content_type: 'course', level_type: ['Introductory', 'Advanced'] };
     const predicate = compileFilter(filterToParams(filter), { now });
     for (const doc of docs.slice(0, 200)) assert.equal(matchesFilter(filter, doc, { now }), predicate(doc));

@@ -110,7 +110,7 @@ export function createSearchDocument<R = undefined>(raw: Readonly<Record<string,
     const list = Array.isArray(value) ? (value as unknown[]) : [value];
     if (isText) {
       const strings: string[] = [];
-      for (const v of list) if (v !== null && v !== undefined) strings.push(String(v as string));
+      for (const v of list) if (typeof v === 'string' || typeof v === 'number') strings.push(String(v));
       if (strings.length > 0) text[name] = strings;
     }
     if (spec === undefined) continue;
