@@ -20,7 +20,7 @@ void describe('Blackboard adapter', () => {
   before(async () => {
     fake = new BlackboardFake();
     await fake.start();
-    harness = new ChannelHarness(createBlackboardAdapter({ timeoutMs: 500 }), settingsFor(fake));
+    harness = new ChannelHarness(createBlackboardAdapter(), settingsFor(fake));
   });
   after(() => fake.close());
 
@@ -39,7 +39,7 @@ void describe('Blackboard adapter', () => {
   });
 
   void it('keeps working when the engine still hands it the retired refresh token', async () => {
-    const adapter = createBlackboardAdapter({ timeoutMs: 500 });
+    const adapter = createBlackboardAdapter();
     const f = new BlackboardFake();
     await f.start();
     try {
@@ -60,7 +60,7 @@ void describe('Blackboard adapter', () => {
     const f = new BlackboardFake();
     await f.start();
     try {
-      const adapter = createBlackboardAdapter({ timeoutMs: 500 });
+      const adapter = createBlackboardAdapter();
       const h = new ChannelHarness(adapter, settingsFor(f), { failSave: true });
       const err = await thrown(() => h.send('create', [numberedCourse(3)]));
       assert.ok(err instanceof UnavailableChannelError, String(err));

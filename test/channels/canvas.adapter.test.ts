@@ -12,7 +12,7 @@ void describe('Canvas adapter', () => {
   let harness: ChannelHarness<CanvasSettings>;
   before(async () => {
     await fake.start();
-    harness = new ChannelHarness(createCanvasAdapter({ timeoutMs: 500 }), {
+    harness = new ChannelHarness(createCanvasAdapter(), {
       canvas_base_url: fake.server.url,
       canvas_account_id: CANVAS_SUB_ACCOUNT,
       client_id: fake.clientId,

@@ -17,8 +17,10 @@ import { MoodleFake } from '../fakes/lms/moodle.fake.js';
 import { createMoodleAdapter } from '../../src/channels/moodle/moodle.adapter.js';
 import { createSapAdapter } from '../../src/channels/sap/sap.adapter.js';
 
-/** Timeout the suite gives adapters, so the "hang" case stays fast. */
-export const SUITE_TIMEOUT_MS = 300;
+/** Timeout of the suite's adapters: generous, so a loaded CI machine does not fail ordinary calls. */
+export const SUITE_TIMEOUT_MS = 10_000;
+/** Timeout of the adapter the "hang" test uses, so that test stays fast. */
+export const HANG_TIMEOUT_MS = 800;
 
 export interface RemoteCourse {
   title: string;
@@ -30,6 +32,9 @@ export interface FakeHandle {
   // The suite drives adapters of different settings types through one interface.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- settings differ per adapter; each case pairs them
   adapter: ChannelAdapter<any>;
+  /** A fresh adapter of the same channel with another timeout. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+  withTimeout(timeoutMs: number): ChannelAdapter<any>;
   settings: Record<string, unknown>;
   server: FakeLmsServer;
   /** Routes that carry content calls (where faults are injected). */
@@ -65,6 +70,7 @@ const generic: ConformanceCase = {
     await fake.start();
     return {
       adapter: createGenericAdapter({ timeoutMs: SUITE_TIMEOUT_MS }),
+      withTimeout: (timeoutMs) => createGenericAdapter({ timeoutMs }),
       settings: { url: fake.hookUrl, signing_secret: fake.signingSecret },
       server: fake.server,
       contentRoutes: ['hook'],
@@ -89,6 +95,7 @@ const sap: ConformanceCase = {
     await fake.start();
     return {
       adapter: createSapAdapter({ timeoutMs: SUITE_TIMEOUT_MS }),
+      withTimeout: (timeoutMs) => createSapAdapter({ timeoutMs }),
       settings: {
         sapsf_base_url: fake.server.url,
         sapsf_company_id: fake.companyId,
@@ -124,6 +131,7 @@ const degreed: ConformanceCase = {
     await fake.start();
     return {
       adapter: createDegreedAdapter({ timeoutMs: SUITE_TIMEOUT_MS }),
+      withTimeout: (timeoutMs) => createDegreedAdapter({ timeoutMs }),
       settings: { degreed_base_url: fake.server.url, client_id: fake.clientId, client_secret: fake.clientSecret },
       server: fake.server,
       contentRoutes: DegreedFake.CONTENT_ROUTES,
@@ -150,6 +158,7 @@ const canvas: ConformanceCase = {
     await fake.start();
     return {
       adapter: createCanvasAdapter({ timeoutMs: SUITE_TIMEOUT_MS }),
+      withTimeout: (timeoutMs) => createCanvasAdapter({ timeoutMs }),
       settings: {
         canvas_base_url: fake.server.url,
         canvas_account_id: CANVAS_SUB_ACCOUNT,
@@ -182,6 +191,7 @@ const blackboard: ConformanceCase = {
     await fake.start();
     return {
       adapter: createBlackboardAdapter({ timeoutMs: SUITE_TIMEOUT_MS }),
+      withTimeout: (timeoutMs) => createBlackboardAdapter({ timeoutMs }),
       settings: {
         blackboard_base_url: fake.server.url,
         client_id: fake.appKey,
@@ -213,6 +223,7 @@ const moodle: ConformanceCase = {
     await fake.start();
     return {
       adapter: createMoodleAdapter({ timeoutMs: SUITE_TIMEOUT_MS }),
+      withTimeout: (timeoutMs) => createMoodleAdapter({ timeoutMs }),
       // Username and password (no static token), so an expired token can be replaced.
       settings: { moodle_base_url: fake.server.url, service_short_name: fake.serviceShortName, username: fake.username, password: fake.password },
       server: fake.server,

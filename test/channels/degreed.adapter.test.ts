@@ -11,7 +11,7 @@ void describe('Degreed adapter', () => {
   let harness: ChannelHarness<DegreedSettings>;
   before(async () => {
     await fake.start();
-    harness = new ChannelHarness(createDegreedAdapter({ timeoutMs: 500 }), {
+    harness = new ChannelHarness(createDegreedAdapter(), {
       degreed_base_url: fake.server.url,
       client_id: fake.clientId,
       client_secret: fake.clientSecret,
@@ -66,7 +66,7 @@ void describe('Degreed adapter', () => {
   });
 
   void it('renews a token shortly before it expires, without waiting for a 401', async () => {
-    const h = new ChannelHarness(createDegreedAdapter({ timeoutMs: 500 }), harness.settings);
+    const h = new ChannelHarness(createDegreedAdapter(), harness.settings);
     fake.tokens.ttlSec = 1;
     try {
       await h.send('create', [numberedCourse(7)]);

@@ -14,7 +14,7 @@ void describe('GENERIC adapter', () => {
   let harness: ChannelHarness<GenericSettings>;
   before(async () => {
     await fake.start();
-    harness = new ChannelHarness(createGenericAdapter({ timeoutMs: 500 }), { url: fake.hookUrl, signing_secret: fake.signingSecret });
+    harness = new ChannelHarness(createGenericAdapter(), { url: fake.hookUrl, signing_secret: fake.signingSecret });
   });
   after(() => fake.close());
 

@@ -15,7 +15,7 @@ void describe('Moodle adapter', () => {
   before(async () => {
     await fake.start();
     base = { moodle_base_url: fake.server.url, service_short_name: fake.serviceShortName, token: fake.staticToken };
-    harness = new ChannelHarness(createMoodleAdapter({ timeoutMs: 500 }), base);
+    harness = new ChannelHarness(createMoodleAdapter(), base);
   });
   after(() => fake.close());
 

@@ -13,7 +13,7 @@ void describe('SAP adapter', () => {
   let harness: ChannelHarness<SapSettings>;
   before(async () => {
     await fake.start();
-    harness = new ChannelHarness(createSapAdapter({ timeoutMs: 500 }), {
+    harness = new ChannelHarness(createSapAdapter(), {
       sapsf_base_url: fake.server.url,
       sapsf_company_id: fake.companyId,
       sapsf_user_id: fake.userId,

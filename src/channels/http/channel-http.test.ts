@@ -110,7 +110,7 @@ void describe('ChannelHttp', () => {
   });
 
   function make(logs: ChannelRequestLogEntry[], signal = new AbortController().signal) {
-    return new ChannelHttp({ logRequest: (e) => logs.push(e), signal, now: () => NOW }, { timeoutMs: 200, secrets: ['client-secret-xyz'] });
+    return new ChannelHttp({ logRequest: (e) => logs.push(e), signal, now: () => NOW }, { timeoutMs: 10_000, secrets: ['client-secret-xyz'] });
   }
 
   void it('sends JSON and form bodies and logs each call, redacted', async () => {
@@ -137,7 +137,10 @@ void describe('ChannelHttp', () => {
 
   void it('turns a timeout into UnavailableChannelError and logs it', async () => {
     const logs: ChannelRequestLogEntry[] = [];
-    await assert.rejects(make(logs).send({ method: 'GET', url: `${base}/hang` }), (e: unknown) => e instanceof UnavailableChannelError && /timed out after 200 ms/.test(e.message));
+    await assert.rejects(
+      make(logs).send({ method: 'GET', url: `${base}/hang`, timeoutMs: 200 }),
+      (e: unknown) => e instanceof UnavailableChannelError && /timed out after 200 ms/.test(e.message),
+    );
     assert.equal(logs[0]?.status, null);
     assert.match(logs[0]?.error ?? '', /timed out/);
   });
