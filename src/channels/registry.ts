@@ -44,11 +44,20 @@ export function listAdapters(): readonly AnyChannelAdapter[] {
  */
 export function validateChannelSettings(adapter: AnyChannelAdapter, settings: unknown): string[] {
   if (!Value.Check(adapter.settingsSchema, settings)) {
-    return [...Value.Errors(adapter.settingsSchema, settings)].map((e) => {
-      const extra = (e.params as { additionalProperties?: unknown }).additionalProperties;
-      const field = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || (Array.isArray(extra) ? extra.join(',') : '(settings)');
-      return `${field}: ${e.message}`;
-    });
+    const problems: string[] = [];
+    for (const e of Value.Errors(adapter.settingsSchema, settings)) {
+      const field = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+      const params = e.params as { requiredProperties?: unknown; additionalProperties?: unknown };
+      if (e.keyword === 'required' && Array.isArray(params.requiredProperties)) {
+        for (const name of params.requiredProperties) problems.push(`${field ? `${field}.` : ''}${String(name)}: is required`);
+      } else if (e.keyword === 'additionalProperties' && Array.isArray(params.additionalProperties)) {
+        for (const name of params.additionalProperties) problems.push(`${field ? `${field}.` : ''}${String(name)}: is not a setting of ${adapter.code}`);
+      } else if (e.keyword !== 'boolean') {
+        // 'boolean' repeats each additional property as "schema is false"; it is reported above.
+        problems.push(`${field || '(settings)'}: ${e.message}`);
+      }
+    }
+    return [...new Set(problems)];
   }
   return adapter.validateSettings?.(settings as Record<string, unknown>) ?? [];
 }

@@ -25,10 +25,14 @@ void describe('channel registry', () => {
     const generic = getAdapter('GENERIC');
     assert.ok(generic);
     assert.deepEqual(validateChannelSettings(generic, { url: 'https://h.example.com', signing_secret: 'x'.repeat(16) }), []);
-    const missing = validateChannelSettings(generic, { url: 'https://h.example.com' });
-    assert.ok(missing.length > 0 && missing.every((m) => /: /.test(m)), missing.join('; '));
-    const extra = validateChannelSettings(generic, { url: 'https://h.example.com', signing_secret: 'x'.repeat(16), bogus: 1 });
-    assert.ok(extra.some((m) => m.startsWith('bogus')), extra.join('; '));
+    assert.deepEqual(validateChannelSettings(generic, { url: 'https://h.example.com' }), ['signing_secret: is required']);
+    assert.deepEqual(validateChannelSettings(generic, { url: 'https://h.example.com', signing_secret: 'x'.repeat(16), bogus: 1 }), [
+      'bogus: is not a setting of GENERIC',
+    ]);
+    assert.deepEqual(validateChannelSettings(generic, null), ['(settings): must be object']);
+    assert.deepEqual(validateChannelSettings(generic, { url: 'https://h.example.com', signing_secret: 'short' }), [
+      'signing_secret: must not have fewer than 16 characters',
+    ]);
     assert.deepEqual(validateChannelSettings(generic, { url: 'http://h.example.com', signing_secret: 'x'.repeat(16) }), ['url: must use https']);
     const canvas = getAdapter('CANVAS');
     assert.ok(canvas);
