@@ -5,13 +5,20 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, describeConfig, loadConfig } from './config/load-config.js';
 import type { Config } from './config/config.schema.js';
-import { DataDirLockedError } from './db/lock-file.js';
-import { MigrationError, migrateToLatest } from './db/migrate.js';
-import { openDatabase, parseDatabaseUrl } from './db/database.js';
-import { parseTtl, signDevToken } from './auth/jwt.js';
 import { loadOrCreateDemoSecrets, readDemoSecrets } from './demo-secrets.js';
-import { serve } from './server.js';
-import { runWorker } from './worker.js';
+
+// Heavy modules (HTTP server, database drivers, job queue) are imported inside the commands that need them, so
+// `ecat --help` and `ecat token` start fast.
+
+/** Errors whose message is the whole story for the operator: printed without a stack, exit code 1. */
+const OPERATOR_ERRORS = new Set(['ConfigError', 'DataDirLockedError', 'MigrationError']);
+
+/** `pglite://dir` → dir, without loading the database layer. */
+function embeddedDataDir(databaseUrl: string): { embedded: boolean; dataDir: string | null } {
+  if (databaseUrl.startsWith('memory://')) return { embedded: true, dataDir: null };
+  if (databaseUrl.startsWith('pglite://')) return { embedded: true, dataDir: databaseUrl.slice('pglite://'.length) };
+  return { embedded: false, dataDir: null };
+}
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -58,13 +65,13 @@ const commands: Record<string, Command> = {
       let cfg = config(overrides);
       const demo = v.demo === true;
       if (demo) {
-        const { dataDir, kind } = parseDatabaseUrl(cfg.databaseUrl);
-        if (kind === 'pglite' && (!cfg.jwtSecret || !cfg.secretKey)) {
+        const { dataDir, embedded } = embeddedDataDir(cfg.databaseUrl);
+        if (embedded && (!cfg.jwtSecret || !cfg.secretKey)) {
           const secrets = loadOrCreateDemoSecrets(dataDir);
           cfg = Object.freeze({ ...cfg, jwtSecret: cfg.jwtSecret ?? secrets.jwtSecret, secretKey: cfg.secretKey ?? secrets.secretKey });
         }
       }
-      const { demoBanner } = await import('./demo.js');
+      const [{ demoBanner }, { serve }] = await Promise.all([import('./demo.js'), import('./server.js')]);
       return serve(cfg, { work: v['no-worker'] !== true, ...(demo ? { onListening: (url, app) => demoBanner(cfg, url, app) } : {}) });
     },
   },
@@ -73,6 +80,7 @@ const commands: Record<string, Command> = {
     usage: 'ecat worker',
     options: {},
     async run() {
+      const { runWorker } = await import('./worker.js');
       return runWorker(config());
     },
   },
@@ -82,6 +90,7 @@ const commands: Record<string, Command> = {
     options: {},
     async run() {
       const cfg = config();
+      const [{ openDatabase }, { migrateToLatest }] = await Promise.all([import('./db/database.js'), import('./db/migrate.js')]);
       const db = await openDatabase(cfg.databaseUrl);
       try {
         const results = await migrateToLatest(db);
@@ -105,7 +114,8 @@ const commands: Record<string, Command> = {
     },
     async run(v) {
       const cfg = config();
-      const secret = cfg.jwtSecret ?? readDemoSecrets(parseDatabaseUrl(cfg.databaseUrl).dataDir)?.jwtSecret ?? null;
+      const { parseTtl, signDevToken } = await import('./auth/jwt.js');
+      const secret = cfg.jwtSecret ?? readDemoSecrets(embeddedDataDir(cfg.databaseUrl).dataDir)?.jwtSecret ?? null;
       if (!secret) {
         err('ecat token: no signing secret: set ECAT_JWT_SECRET (or run `npm start` once to create demo secrets)');
         return 1;
@@ -175,7 +185,7 @@ export async function main(argv: string[]): Promise<number> {
       err(`ecat ${name}: ${e.message}\nusage: ${cmd.usage}`);
       return 2;
     }
-    if (e instanceof ConfigError || e instanceof DataDirLockedError || e instanceof MigrationError) {
+    if (e instanceof ConfigError || (e instanceof Error && OPERATOR_ERRORS.has(e.name))) {
       err(`ecat ${name}: ${e.message}`);
       return 1;
     }

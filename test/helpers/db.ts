@@ -1,23 +1,79 @@
 /**
- * Databases for tests. Database suites (`*.db.test.ts`) run on a throw-away in-memory PGlite, and on PostgreSQL
- * when `DATABASE_URL` is a postgres:// URL (CI creates a fresh database for the run). A PostgreSQL that cannot be
+ * Databases for tests. Database suites (`*.db.test.ts`) run on a throw-away PGlite, and on PostgreSQL when
+ * `DATABASE_URL` is a postgres:// URL (CI creates a fresh database for the run). A PostgreSQL that cannot be
  * reached fails the suite: nothing skips silently. Share one database per test file and isolate tests with unique
  * ids.
+ *
+ * A fresh PGlite costs about 3 s (initdb plus migrations), so the first test file of a run builds a migrated
+ * template data directory (keyed by the migration sources and the PGlite version) and every file starts from a
+ * copy of it, which opens in a fraction of that.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/config.schema.js';
 
-/** The database URL under test: PostgreSQL when configured, else in-memory PGlite. */
+/** The database URL under test: PostgreSQL when configured, else a PGlite copy of the migrated template. */
 export function testDatabaseUrl(): string {
   const url = loadConfig(process.env).databaseUrl;
   return /^postgres(ql)?:\/\//.test(url) ? url : 'memory://';
 }
 
+const migrationsDir = new URL('../../src/db/migrations/', import.meta.url).pathname;
+
+function templateKey(): string {
+  const h = createHash('sha1');
+  const pkg = JSON.parse(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  h.update(pkg.version);
+  for (const f of readdirSync(migrationsDir).sort()) h.update(f).update(readFileSync(join(migrationsDir, f)));
+  return h.digest('hex').slice(0, 16);
+}
+
+async function ensureTemplate(): Promise<string> {
+  const root = join(tmpdir(), 'ecat-test-templates');
+  const dir = join(root, templateKey());
+  if (existsSync(join(dir, 'ready'))) return join(dir, 'db');
+  mkdirSync(root, { recursive: true });
+  // Build in a private directory, then rename: concurrent test files either win the rename or use the winner's.
+  const building = join(root, `building-${randomUUID()}`);
+  mkdirSync(building, { recursive: true });
+  const db = await openDatabase(`pglite://${join(building, 'db')}`);
+  try {
+    await migrateToLatest(db);
+  } finally {
+    await db.close();
+  }
+  mkdirSync(join(building, 'ready'));
+  try {
+    renameSync(building, dir);
+  } catch {
+    rmSync(building, { recursive: true, force: true }); // another file finished first
+  }
+  return join(dir, 'db');
+}
+
 export async function openTestDb(): Promise<Db> {
   const url = testDatabaseUrl();
+  if (url === 'memory://') {
+    const template = await ensureTemplate();
+    const copy = join(tmpdir(), `ecat-test-${randomUUID()}`);
+    cpSync(template, join(copy, 'db'), { recursive: true });
+    const db = await openDatabase(`pglite://${join(copy, 'db')}`);
+    await migrateToLatest(db);
+    const close = db.close.bind(db);
+    return Object.assign(db, {
+      close: async () => {
+        await close();
+        rmSync(copy, { recursive: true, force: true });
+      },
+    });
+  }
   let db: Db;
   try {
     db = await openDatabase(url);
