@@ -118,7 +118,9 @@ void describe('OAuth2 token handling', () => {
     const s = await startDiscoverySimulator({ dataset });
     try {
       const { source } = harness(s);
-      await Promise.all([source.searchAll(COURSES), source.searchAll(RUNS), source.fetchPrograms(dataset.programs.map((p) => p.uuid))]);
+      const [courses, runs] = await Promise.all([source.searchAll(COURSES), source.searchAll(RUNS), source.fetchPrograms(dataset.programs.map((p) => p.uuid))]);
+      assert.equal(courses.requests, courses.pages, 'concurrent calls count their own requests');
+      assert.equal(runs.requests, runs.pages);
       await source.fetchCourses(dataset.courses.slice(0, 120).map((c) => c.key));
       assert.equal(s.stats.requests.token, 1);
       assert.equal(source.stats().tokenRequests, 1);

@@ -152,7 +152,8 @@ export class DiscoveryHttpSource implements ContentSource {
     const items: DiscoveryHit[] = [];
     // A document that moves across a page boundary while we page would appear twice; keep the first.
     const seen = new Set<string>();
-    const before = this.counters.requests;
+    // Counted per call: concurrent searches on one source must not see each other's requests.
+    const tally = { requests: 0 };
     let page = 1;
     for (;;) {
       if (page > this.maxPages) {
@@ -168,7 +169,7 @@ export class DiscoveryHttpSource implements ContentSource {
       const url = `${this.baseUrl}search/all/?${params.toString()}`;
       let result;
       try {
-        result = await this.requestJson('POST', url, body, validators.searchPage, options.signal);
+        result = await this.requestJson('POST', url, body, validators.searchPage, options.signal, tally);
       } catch (error) {
         if (error instanceof DiscoveryFetchError) {
           throw new DiscoveryFetchError(error.code, `search/all page ${page}: ${error.message}`, {
@@ -199,7 +200,7 @@ export class DiscoveryHttpSource implements ContentSource {
       if (!result.next) break;
       page++;
     }
-    return { items, pages: page, requests: this.counters.requests - before };
+    return { items, pages: page, requests: tally.requests };
   }
 
   async fetchCourses(keys: readonly string[], options: FetchOptions = {}): Promise<DiscoveryCourse[]> {
@@ -250,11 +251,13 @@ export class DiscoveryHttpSource implements ContentSource {
     body: string | undefined,
     validator: Validator<T>,
     signal: AbortSignal | undefined,
+    tally?: { requests: number },
   ): Promise<Static<T>> {
     let refreshedToken = false;
     for (let attempt = 1; ; attempt++) {
       const token = await this.accessToken(signal);
       this.counters.requests++;
+      if (tally) tally.requests++;
       const headers: Record<string, string> = { Authorization: `JWT ${token}`, Accept: 'application/json' };
       if (body !== undefined) headers['Content-Type'] = 'application/json';
       const outcome = await this.attempt(url, { method, headers, body }, validator, signal);

@@ -250,6 +250,8 @@ export async function startDiscoverySimulator(options: DiscoverySimulatorOptions
   const handleSearch = (req: IncomingMessage, url: URL, body: string): HttpReply => {
     if (req.method !== 'POST' && req.method !== 'GET') return HttpReply.json(405, { detail: `Method "${req.method ?? ''}" not allowed.` });
     const params: [string, string][] = [...url.searchParams.entries()];
+    // Only a GET without `partner` is scoped to the site's partner; a POST searches every partner (§2.2).
+    if (req.method === 'GET' && !params.some(([k]) => k === 'partner')) params.push(['partner', 'edx']);
     if (req.method === 'POST' && body.trim() !== '') {
       const type = (req.headers['content-type'] ?? '').toLowerCase();
       if (type.includes('application/x-www-form-urlencoded')) {
