@@ -102,11 +102,53 @@ export const configSchema = {
     (r) => url(['http:', 'https:'])(r) as Parsed<string>,
     'learner portal root for enrollment URLs',
   ),
+  ecommerceBaseUrl: setting(
+    'ECAT_ECOMMERCE_BASE_URL',
+    'http://localhost:18130',
+    (r) => url(['http:', 'https:'])(r) as Parsed<string>,
+    'ecommerce root for executive-education checkout URLs',
+  ),
   bodyLimitBytes: setting('ECAT_BODY_LIMIT_BYTES', 5 * 1024 * 1024, integer(1024, 512 * 1024 * 1024), 'largest request body accepted'),
   shutdownTimeoutMs: setting('ECAT_SHUTDOWN_TIMEOUT_MS', 15_000, integer(0, 600_000), 'grace period for in-flight work on SIGTERM'),
   vacuumCron: setting('ECAT_VACUUM_CRON', '23 * * * *', cron, 'when the embedded database is vacuumed (PGlite has no autovacuum)'),
   jobPollSeconds: setting('ECAT_JOB_POLL_SECONDS', 2, integer(1, 60), 'how often job workers poll for work'),
   workerId: setting<string | null>('ECAT_WORKER_ID', null, optionalText, 'name of this process in job leases (default: host:pid)'),
+  // Content refresh (src/refresh): where content comes from, when it is refreshed, and the association guardrail.
+  discoverySource: setting<'sample' | 'discovery' | null>(
+    'ECAT_DISCOVERY_SOURCE',
+    null,
+    oneOf(['sample', 'discovery'] as const),
+    'content source: discovery (course-discovery over HTTP) or sample (built-in dataset); default discovery when ECAT_DISCOVERY_URL is set, else sample',
+  ),
+  discoveryUrl: setting<string | null>('ECAT_DISCOVERY_URL', null, url(['http:', 'https:']), 'course-discovery API base, e.g. https://discovery.example.com/api/v1/'),
+  discoveryTokenUrl: setting<string | null>(
+    'ECAT_DISCOVERY_TOKEN_URL',
+    null,
+    url(['http:', 'https:']),
+    'OAuth2 token endpoint for discovery (default: ECAT_LMS_BASE_URL/oauth2/access_token)',
+  ),
+  discoveryClientId: setting<string | null>('ECAT_DISCOVERY_CLIENT_ID', null, optionalText, 'OAuth2 client id for discovery'),
+  discoveryClientSecret: setting<string | null>('ECAT_DISCOVERY_CLIENT_SECRET', null, optionalText, 'OAuth2 client secret for discovery'),
+  discoveryTimeoutMs: setting('ECAT_DISCOVERY_TIMEOUT_MS', 15_000, integer(100, 600_000), 'timeout of one discovery request'),
+  discoveryMaxAttempts: setting('ECAT_DISCOVERY_MAX_ATTEMPTS', 5, integer(1, 20), 'attempts per discovery request (network errors, 5xx, 429 are retried)'),
+  sampleDatasetSize: setting('ECAT_SAMPLE_DATASET_SIZE', 'S', oneOf(['S', 'M', 'L'] as const), 'size of the built-in sample dataset'),
+  refreshCron: setting('ECAT_REFRESH_CRON', '0 3 * * *', cron, 'when every catalog query is refreshed (UTC)'),
+  refreshStaleCron: setting('ECAT_REFRESH_STALE_CRON', '41 * * * *', cron, 'when queries not refreshed within ECAT_REFRESH_STALE_AFTER_HOURS are refreshed (UTC)'),
+  refreshStaleAfterHours: setting('ECAT_REFRESH_STALE_AFTER_HOURS', 20, integer(1, 24 * 30), 'a query whose last successful refresh is older than this is refreshed by the stale sweep'),
+  refreshConcurrency: setting('ECAT_REFRESH_CONCURRENCY', 1, integer(1, 32), 'refreshes run at once per worker process'),
+  refreshTimeoutMs: setting('ECAT_REFRESH_TIMEOUT_MS', 30 * 60_000, integer(10_000, 24 * 3_600_000), 'a refresh running longer is considered stuck and retried'),
+  refreshGuardrailFloor: setting(
+    'ECAT_REFRESH_GUARDRAIL_FLOOR',
+    50,
+    integer(0, 10_000_000),
+    'the guardrail applies only to queries with more members than this',
+  ),
+  refreshGuardrailMaxDeltaPercent: setting(
+    'ECAT_REFRESH_GUARDRAIL_MAX_DELTA_PERCENT',
+    80,
+    integer(0, 1_000_000),
+    'a refresh changing membership size by more than this percentage is refused (unless the query was modified today)',
+  ),
 } satisfies Record<string, Setting<unknown>>;
 
 type Schema = typeof configSchema;

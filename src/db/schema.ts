@@ -97,11 +97,48 @@ export interface ContentMetadataTable {
   created: DefaultedTimestamp;
   modified: DefaultedTimestamp;
   last_synced_at: DefaultedTimestamp;
+  /** The §2.4 active rule, kept by a trigger (migration 20261123_0002); never written by the application. */
+  is_active: ColumnType<boolean, never, never>;
 }
 
 export interface CatalogQueryMembershipTable {
   catalog_query_id: number;
   content_metadata_id: number;
+}
+
+// ---- refresh (src/refresh) -------------------------------------------------------------------------------------
+
+export type RefreshRunStatus = 'running' | 'success' | 'refused' | 'failed' | 'interrupted';
+export type RefreshRefusalReason = 'empty_result' | 'guardrail';
+type Count = ColumnType<number, number | undefined, number>;
+type Optional<T> = ColumnType<T | null, T | null | undefined, T | null>;
+type OptionalTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+/** One attempt to refresh a catalog query from the content source. */
+export interface RefreshRunTable {
+  id: Generated<number>;
+  catalog_query_id: number;
+  job_id: Optional<string>;
+  attempt: Count;
+  reason: string;
+  source: string;
+  status: ColumnType<RefreshRunStatus, RefreshRunStatus | undefined, RefreshRunStatus>;
+  refusal_reason: Optional<RefreshRefusalReason>;
+  detail: Optional<string>;
+  started_at: DefaultedTimestamp;
+  fetched_at: OptionalTimestamp;
+  finished_at: OptionalTimestamp;
+  pages: Count;
+  upstream_requests: Count;
+  items_fetched: Count;
+  items_rejected: Count;
+  items_created: Count;
+  items_updated: Count;
+  items_unchanged: Count;
+  members_before: Optional<number>;
+  members_after: Optional<number>;
+  members_added: Count;
+  members_removed: Count;
 }
 
 export interface DB {
@@ -113,4 +150,5 @@ export interface DB {
   enterprise_catalog: EnterpriseCatalogTable;
   content_metadata: ContentMetadataTable;
   catalog_query_membership: CatalogQueryMembershipTable;
+  refresh_run: RefreshRunTable;
 }
