@@ -11,6 +11,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { parseFlags } from './cli-flags.js';
 import { createRng, createWeightedPicker, type Rng } from './prng.js';
 import {
   FAMILY_NAMES,
@@ -1010,7 +1011,7 @@ class GenerationContext {
 // Daily churn
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Share of items that get a real field change per day (§ brief: "about 1 %"). */
+/** Share of items (courses, programs, pathways) that get a real field change per simulated day. */
 export const DAILY_CHANGE_RATE = 0.01;
 
 type CourseMutation = (rng: Rng, course: CourseEntity, asOf: number, ctx: GenerationContext) => boolean;
@@ -1216,31 +1217,6 @@ export async function loadDataset(file: string): Promise<DiscoveryDataset> {
 }
 
 const DATASET_USAGE = 'usage: ecat dataset generate --size S|M|L [--seed N] --out FILE';
-
-/** Parses `--name value` and `--name=value` flags; returns null on a malformed argument list. */
-export function parseFlags(argv: readonly string[], known: readonly string[]): Map<string, string> | null {
-  const out = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (!arg.startsWith('--')) return null;
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (!known.includes(name)) return null;
-    if (name === 'help') {
-      out.set('help', 'true');
-      continue;
-    }
-    let value: string | undefined;
-    if (eq !== -1) value = arg.slice(eq + 1);
-    else {
-      value = argv[i + 1];
-      i++;
-    }
-    if (value === undefined || value === '') return null;
-    out.set(name, value);
-  }
-  return out;
-}
 
 /**
  * `ecat dataset generate --size L --out file.json [--seed N]`. Accepts argv with or without the leading

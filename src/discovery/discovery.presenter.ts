@@ -500,6 +500,11 @@ function courseImage(course: CourseEntity): Static<typeof Image> {
   return { src: courseImageUrl(course), description: null, height: null, width: null };
 }
 
+function firstPaidPrice(run: RunEntity, now: number): number | null {
+  const seat = firstEnrollablePaidSeat(run, now);
+  return seat === null ? null : Math.floor(seat.price);
+}
+
 export function presentCourseRun(ds: DiscoveryDataset, course: CourseEntity, run: RunEntity, now: number): CourseRun {
   return {
     key: run.key,
@@ -517,10 +522,7 @@ export function presentCourseRun(ds: DiscoveryDataset, course: CourseEntity, run
     marketing_url: courseMarketingUrl(ds, course),
     announcement: null,
     seats: run.seats.map(presentSeat),
-    first_enrollable_paid_seat_price: (() => {
-      const seat = firstEnrollablePaidSeat(run, now);
-      return seat === null ? null : Math.floor(seat.price);
-    })(),
+    first_enrollable_paid_seat_price: firstPaidPrice(run, now),
     fixed_price_usd: run.fixedPriceUsd === null ? null : decimal(run.fixedPriceUsd),
     start: isoSeconds(run.start),
     end: isoOrNull(run.end),

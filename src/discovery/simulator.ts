@@ -14,8 +14,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { DiscoveryDataset} from './dataset.js';
-import { generateDataset, isDatasetSize, loadDataset, parseFlags, type DatasetSize } from './dataset.js';
+import { parseFlags } from './cli-flags.js';
+import { generateDataset, isDatasetSize, loadDataset, type DatasetSize, type DiscoveryDataset } from './dataset.js';
 import { presentCourse, presentProgram } from './discovery.presenter.js';
 import { filterToParams, paramLast, paramValues, type QueryParams } from './filter-evaluator.js';
 import { createRng, type Rng } from './prng.js';
