@@ -70,6 +70,8 @@ export const SEARCH_FILTER_FIELDS: Readonly<Record<string, FilterFieldSpec>> = {
 // ---------------------------------------------------------------------------------------------------------------
 
 export type IndexValue = string | number | boolean;
+/** One value, or several for multi-valued fields. Scalars are stored unwrapped: an L index has 25,000 documents. */
+export type FieldValue = IndexValue | readonly IndexValue[];
 
 /** One indexed document: the filterable fields of a course, run, program, pathway or person. */
 export interface SearchDocument<R = unknown> {
@@ -77,19 +79,34 @@ export interface SearchDocument<R = unknown> {
   readonly aggregationKey: string;
   /** Restricted runs are hidden unless the request names their type in `include_restricted`. */
   readonly restrictionType: string | null;
-  /** Normalised values per filter field (lower-cased, dates as epoch ms); fields the type lacks are absent. */
-  readonly fields: ReadonlyMap<string, readonly IndexValue[]>;
+  /**
+   * Normalised values per filter field (lower-cased, dates as epoch ms); fields the type lacks are absent. A plain
+   * object rather than a Map: documents of one type share their key order, so V8 gives them one compact shape.
+   */
+  readonly fields: Readonly<Record<string, FieldValue>>;
   /**
    * Raw text per phrase field (`key`, `short_description`) and for `q` (`title`, `text`). Tokenised lazily by
    * `documentTokens`: analysing every description of a 25,000-document index up front costs memory for nothing.
    */
-  readonly text: Readonly<Record<string, readonly string[]>>;
-  /** Start dates (epoch ms) for the default `-start` ordering; empty when the type has none. */
-  readonly starts: readonly number[];
+  readonly text: Readonly<Record<string, string | readonly string[]>>;
   /** Unique within the index; breaks sort ties so pages are stable. */
   readonly id: string;
   /** What the document was built from, for the hit projection. */
   readonly ref: R;
+}
+
+/** True when one of the field's values satisfies `predicate`; false when the document lacks the field. */
+export function someValue(value: FieldValue | undefined, predicate: (v: IndexValue) => boolean): boolean {
+  if (value === undefined) return false;
+  if (!Array.isArray(value)) return predicate(value as IndexValue);
+  for (const v of value as readonly IndexValue[]) if (predicate(v)) return true;
+  return false;
+}
+
+/** The field's values as a list (empty when absent). */
+export function valuesOf(value: FieldValue | undefined): readonly IndexValue[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? (value as readonly IndexValue[]) : [value as IndexValue];
 }
 
 /**
@@ -99,19 +116,26 @@ export interface SearchDocument<R = unknown> {
  */
 export function createSearchDocument<R = undefined>(raw: Readonly<Record<string, unknown>>, ref?: R, id?: string): SearchDocument<R> {
   // Hot path: an L dataset builds 25,000 documents after every change, so this avoids intermediate arrays.
-  const fields = new Map<string, IndexValue[]>();
-  const text: Record<string, string[]> = {};
+  const fields: Record<string, FieldValue> = {};
+  const text: Record<string, string | string[]> = {};
   for (const name in raw) {
     const value = raw[name];
     if (value === null || value === undefined) continue;
     const spec = SEARCH_FILTER_FIELDS[name];
     const isText = spec?.kind === 'text' || name === 'title' || name === 'text';
     if (spec === undefined && !isText) continue;
-    const list = Array.isArray(value) ? (value as unknown[]) : [value];
+    if (!Array.isArray(value)) {
+      if (isText && (typeof value === 'string' || typeof value === 'number')) text[name] = String(value);
+      if (spec === undefined) continue;
+      const n = normaliseIndexValue(spec.kind, value);
+      if (n !== null) fields[name] = n;
+      continue;
+    }
+    const list = value as unknown[];
     if (isText) {
       const strings: string[] = [];
       for (const v of list) if (typeof v === 'string' || typeof v === 'number') strings.push(String(v));
-      if (strings.length > 0) text[name] = strings;
+      if (strings.length > 0) text[name] = strings.length === 1 ? (strings[0] as string) : strings;
     }
     if (spec === undefined) continue;
     const normalised: IndexValue[] = [];
@@ -120,7 +144,7 @@ export function createSearchDocument<R = undefined>(raw: Readonly<Record<string,
       const n = normaliseIndexValue(spec.kind, v);
       if (n !== null) normalised.push(n);
     }
-    if (normalised.length > 0) fields.set(name, normalised);
+    if (normalised.length > 0) fields[name] = normalised.length === 1 ? (normalised[0] as IndexValue) : normalised;
   }
   const aggregationKey = raw.aggregation_key;
   const contentType = raw.content_type;
@@ -129,17 +153,26 @@ export function createSearchDocument<R = undefined>(raw: Readonly<Record<string,
   }
   const restriction = raw.restriction_type;
   const key = raw.key ?? raw.uuid;
-  const starts = fields.get('start');
   return {
     contentType,
     aggregationKey,
     restrictionType: typeof restriction === 'string' ? restriction : null,
     fields,
     text,
-    starts: starts === undefined ? [] : (starts as number[]),
     id: id ?? `${contentType}:${typeof key === 'string' ? key : aggregationKey}`,
     ref: ref as R,
   };
+}
+
+/** Lower-cased values repeat across thousands of documents (orgs, partners, types): keep one copy of each. */
+const lowerCache = new Map<string, string>();
+function lower(value: string): string {
+  let out = lowerCache.get(value);
+  if (out === undefined) {
+    out = value.toLowerCase();
+    if (lowerCache.size < 50_000) lowerCache.set(value, out);
+  }
+  return out;
 }
 
 function normaliseIndexValue(kind: FieldKind, value: unknown): IndexValue | null {
@@ -147,7 +180,7 @@ function normaliseIndexValue(kind: FieldKind, value: unknown): IndexValue | null
     case 'keyword':
       return String(value);
     case 'lower':
-      return String(value).toLowerCase();
+      return lower(String(value));
     case 'boolean':
       return typeof value === 'boolean' ? value : value === 'true';
     case 'integer': {
@@ -352,32 +385,30 @@ function termsAny(field: string, kind: FieldKind, values: readonly string[], now
     case 'keyword':
     case 'lower': {
       const wanted = new Set(kind === 'lower' ? values.map((v) => v.toLowerCase()) : values);
-      return (doc) => {
-        const have = doc.fields.get(field);
-        if (have === undefined) return false;
-        for (const v of have) if (wanted.has(v as string)) return true;
-        return false;
-      };
+      const has = (v: IndexValue): boolean => wanted.has(v as string);
+      return (doc) => someValue(doc.fields[field], has);
     }
     case 'boolean': {
       // ES parses boolean terms strictly: only "true"/"false". The "True" a JSON `true` turns into is rejected
       // upstream (a failed shard); we model that as "matches nothing" (§2.3).
       const wanted = values.filter((v) => v === 'true' || v === 'false').map((v) => v === 'true');
       if (wanted.length !== values.length) return NEVER;
-      return (doc) => doc.fields.get(field)?.some((v) => wanted.includes(v as boolean)) ?? false;
+      const has = (v: IndexValue): boolean => wanted.includes(v as boolean);
+      return (doc) => someValue(doc.fields[field], has);
     }
     case 'integer': {
       const nums = values.map(Number);
       // A non-integer term on an integer field is a query error upstream.
       if (nums.some((n) => !Number.isInteger(n))) return NEVER;
-      return (doc) => doc.fields.get(field)?.some((v) => nums.includes(v as number)) ?? false;
+      const has = (v: IndexValue): boolean => nums.includes(v as number);
+      return (doc) => someValue(doc.fields[field], has);
     }
     case 'date': {
       // A term on a date is the range covering the value's precision ("2024-01-01" = that whole day).
       const ranges = values.map((v) => resolveDateBounds(v, now));
       if (ranges.some((r) => r === null)) return NEVER;
-      return (doc) =>
-        doc.fields.get(field)?.some((v) => ranges.some((r) => r !== null && (v as number) >= r.start && (v as number) <= r.end)) ?? false;
+      const within = (v: IndexValue): boolean => ranges.some((r) => r !== null && (v as number) >= r.start && (v as number) <= r.end);
+      return (doc) => someValue(doc.fields[field], within);
     }
     case 'text':
       return phraseAny(field, values);
@@ -408,12 +439,9 @@ function rangeMatcher(field: string, kind: FieldKind, bounds: Readonly<Record<st
     else if (op === 'lt') checks.push((v) => v < b);
     else checks.push((v) => v <= b);
   }
-  return (doc) => {
-    const have = doc.fields.get(field);
-    if (have === undefined) return false;
-    // Multi-valued fields: a document matches when one of its values satisfies the whole range.
-    return have.some((v) => typeof v === 'number' && checks.every((c) => c(v)));
-  };
+  // Multi-valued fields: a document matches when one of its values satisfies the whole range.
+  const inRange = (v: IndexValue): boolean => typeof v === 'number' && checks.every((c) => c(v));
+  return (doc) => someValue(doc.fields[field], inRange);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -468,8 +496,9 @@ export function documentTokens(doc: SearchDocument, field: string): readonly str
   let perDoc = tokenCache.get(doc);
   const cached = perDoc?.get(field);
   if (cached !== undefined) return cached;
-  const values = doc.text[field];
-  if (values === undefined) return undefined;
+  const raw = doc.text[field];
+  if (raw === undefined) return undefined;
+  const values: readonly string[] = typeof raw === 'string' ? [raw] : raw;
   const tokens = values.map((v) => analyze(field === 'short_description' || field === 'text' ? stripHtml(v) : v));
   if (perDoc === undefined) {
     perDoc = new Map();

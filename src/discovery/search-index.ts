@@ -25,6 +25,7 @@ import {
   paramValues,
   phraseAny,
   type DocumentPredicate,
+  valuesOf,
   type QueryParams,
   type SearchDocument,
 } from './filter-evaluator.js';
@@ -240,27 +241,43 @@ export function resolveOrdering(params: QueryParams): string[] {
   return valid.length > 0 ? valid : DEFAULT_ORDERING;
 }
 
-function compareDocs(ordering: readonly string[]): (a: IndexedDocument, b: IndexedDocument) => number {
+interface SortEntry {
+  doc: IndexedDocument;
+  start: number | null;
+}
+
+/** The start a document sorts by: multi-valued starts use their max descending and their min ascending. */
+function sortStart(doc: IndexedDocument, desc: boolean): number | null {
+  const starts = valuesOf(doc.fields.start);
+  if (starts.length === 0) return null;
+  let best = starts[0] as number;
+  for (const v of starts) if (desc ? (v as number) > best : (v as number) < best) best = v as number;
+  return best;
+}
+
+/** Sorts by the ordering, computing each document's start once rather than per comparison. */
+function sortDocs(docs: IndexedDocument[], ordering: readonly string[]): IndexedDocument[] {
   const keys = ordering.map((o) => ({ field: o.replace(/^-/, ''), desc: o.startsWith('-') }));
-  return (a, b) => {
+  const startKey = keys.find((k) => k.field === 'start');
+  const entries: SortEntry[] = docs.map((doc) => ({ doc, start: startKey ? sortStart(doc, startKey.desc) : null }));
+  entries.sort((a, b) => {
     for (const { field, desc } of keys) {
       if (field === 'start') {
-        // Multi-valued starts sort by their max when descending and their min when ascending; missing sorts last.
-        const av = a.starts.length === 0 ? null : desc ? Math.max(...a.starts) : Math.min(...a.starts);
-        const bv = b.starts.length === 0 ? null : desc ? Math.max(...b.starts) : Math.min(...b.starts);
-        if (av === bv) continue;
-        if (av === null) return 1;
-        if (bv === null) return -1;
-        return desc ? bv - av : av - bv;
+        // Missing starts (pathways, persons, programs without runs) sort last in either direction.
+        if (a.start === b.start) continue;
+        if (a.start === null) return 1;
+        if (b.start === null) return -1;
+        return desc ? b.start - a.start : a.start - b.start;
       }
-      if (a.aggregationKey !== b.aggregationKey) {
-        const c = a.aggregationKey < b.aggregationKey ? -1 : 1;
+      if (a.doc.aggregationKey !== b.doc.aggregationKey) {
+        const c = a.doc.aggregationKey < b.doc.aggregationKey ? -1 : 1;
         return desc ? -c : c;
       }
     }
     // ES leaves ties unordered; a fixed tie-break keeps pages stable between requests.
-    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  };
+    return a.doc.id < b.doc.id ? -1 : a.doc.id > b.doc.id ? 1 : 0;
+  });
+  return entries.map((e) => e.doc);
 }
 
 function queryPredicate(params: QueryParams): DocumentPredicate | null {
@@ -294,14 +311,14 @@ export function searchDocuments(ds: DiscoveryDataset, params: QueryParams): read
   const query = queryPredicate(params);
   const withPathways = (paramLast(params, 'include_learner_pathways') ?? '').toLowerCase() === 'true';
   const restricted = restrictedTypesAllowed(params);
-  const matched = searchIndexOf(ds).filter(
+  const filtered = searchIndexOf(ds).filter(
     (doc) =>
       (withPathways || doc.contentType !== 'learnerpathway') &&
       (doc.restrictionType === null || restricted.has(doc.restrictionType)) &&
       (query === null || query(doc)) &&
       filter(doc),
   );
-  matched.sort(compareDocs(resolveOrdering(params)));
+  const matched = sortDocs(filtered, resolveOrdering(params));
 
   if (perDataset === undefined) {
     perDataset = new Map();
