@@ -126,3 +126,51 @@ export function batches(values: readonly string[], size: number): string[][] {
   for (let i = 0; i < unique.length; i += size) out.push(unique.slice(i, i + size));
   return out;
 }
+
+/** The enterprise-only filter key naming course keys to include whatever the search says (§1.2, §4.2). */
+export const FORCE_INCLUDE_KEY = 'enterprise_force_include_aggregation_keys';
+
+/** Course keys a filter force-includes; despite the key's name they are plain course keys, not `course:` keys. */
+export function forceIncludedKeys(filter: ContentFilter): string[] {
+  const raw = filter[FORCE_INCLUDE_KEY];
+  const list = Array.isArray(raw) ? (raw as unknown[]) : typeof raw === 'string' ? [raw] : [];
+  return list.filter((v): v is string => typeof v === 'string' && v.trim() !== '');
+}
+
+/**
+ * A `/courses/` item dressed as a visible search hit, as enterprise-catalog's discovery client does for
+ * force-included courses: `enterprise_force_included: true`, every run published and Current, run statuses
+ * recomputed. `aggregation_key` and `content_type` are added so it satisfies the hit contract like any other item.
+ */
+export function asForceIncludedHit(course: DiscoveryCourse): DiscoveryHit {
+  const runs = Array.isArray(course.course_runs) ? (course.course_runs as Record<string, unknown>[]) : [];
+  return {
+    ...course,
+    aggregation_key: `course:${course.key}`,
+    content_type: 'course',
+    enterprise_force_included: true,
+    course_runs: runs.map((run) => ({ ...run, status: 'published', availability: 'Current' })),
+    course_run_statuses: runs.length > 0 ? ['published'] : [],
+  };
+}
+
+/**
+ * enterprise-catalog's `get_metadata_by_query`: every `search/all` hit for the filter, then the force-included
+ * courses from `/courses/` (those the search already returned are not added twice). All-or-nothing, like its parts.
+ */
+export async function fetchMetadataByQuery(source: ContentSource, filter: ContentFilter, options: FetchOptions = {}): Promise<SearchAllResult> {
+  const result = await source.searchAll(filter, options);
+  const keys = forceIncludedKeys(filter);
+  if (keys.length === 0) return result;
+  const present = new Set(result.items.map((item) => item.aggregation_key));
+  const before = source.stats().requests;
+  const courses = await source.fetchCourses(
+    keys.filter((k) => !present.has(`course:${k}`)),
+    options,
+  );
+  return {
+    items: [...result.items, ...courses.map(asForceIncludedHit)],
+    pages: result.pages,
+    requests: result.requests + (source.stats().requests - before),
+  };
+}

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DiscoveryFetchError } from './content-source.js';
+import { DiscoveryFetchError, FORCE_INCLUDE_KEY, fetchMetadataByQuery, forceIncludedKeys } from './content-source.js';
 import { generateDataset } from './dataset.js';
 import { SampleContentSource } from './sample.source.js';
 
@@ -45,5 +45,27 @@ void describe('SampleContentSource', () => {
     const controller = new AbortController();
     controller.abort();
     await assert.rejects(source.searchAll({}, { signal: controller.signal }), (error: unknown) => error instanceof DiscoveryFetchError && error.code === 'aborted');
+  });
+});
+
+void describe('fetchMetadataByQuery', () => {
+  void test('appends force-included courses dressed as visible hits', async () => {
+    const source = new SampleContentSource({ size: 'S', seed: 6 });
+    const [inSearch, hidden] = source.dataset.courses;
+    assert.ok(inSearch && hidden);
+    const filter = { content_type: 'course', 'key.raw': inSearch.key, [FORCE_INCLUDE_KEY]: [hidden.key, inSearch.key, 'NoSuchX+1'] };
+    assert.deepEqual(forceIncludedKeys(filter), [hidden.key, inSearch.key, 'NoSuchX+1']);
+    const result = await fetchMetadataByQuery(source, filter);
+    assert.deepEqual(
+      result.items.map((i) => i.aggregation_key),
+      [`course:${inSearch.key}`, `course:${hidden.key}`],
+    );
+    const forced = result.items[1] as Record<string, unknown>;
+    assert.equal(forced.enterprise_force_included, true);
+    assert.equal(forced.content_type, 'course');
+    const runs = forced.course_runs as { status: string; availability: string }[];
+    assert.ok(runs.length > 0 && runs.every((r) => r.status === 'published' && r.availability === 'Current'));
+    assert.deepEqual(forced.course_run_statuses, ['published']);
+    assert.equal((result.items[0] as Record<string, unknown>).enterprise_force_included, undefined);
   });
 });
