@@ -24,7 +24,8 @@ export interface SearchAllResult {
   items: DiscoveryHit[];
   /** Pages read (a result of 0–100 items is one page). */
   pages: number;
-  /** Upstream requests this call made, retries included, token requests excluded (0 for in-process sources). */
+  /** Upstream requests this call made, retries included, token requests excluded (the sample source counts the
+   *  requests a healthy discovery would have needed). */
   requests: number;
 }
 

@@ -105,6 +105,7 @@ void describe('search/all paging', () => {
       const [http, local] = await Promise.all([source.searchAll(filter), sample.searchAll(filter)]);
       assert.deepEqual(http.items, local.items, JSON.stringify(filter));
       assert.equal(http.pages, local.pages);
+      assert.equal(http.requests, local.requests);
     }
     const keys = dataset.courses.slice(0, 60).map((c) => c.key);
     assert.deepEqual(await source.fetchCourses(keys), await sample.fetchCourses(keys));

@@ -31,6 +31,10 @@ export interface SampleContentSourceOptions {
   maxResultWindow?: number;
 }
 
+/**
+ * Requests are counted as the HTTP source would make them against a healthy discovery (one per `search/all`
+ * page, one per batch of 50 keys), so metrics and request budgets read the same whichever source is configured.
+ */
 export class SampleContentSource implements ContentSource {
   readonly name = 'sample';
   readonly dataset: DiscoveryDataset;
@@ -48,7 +52,6 @@ export class SampleContentSource implements ContentSource {
 
   async searchAll(filter: ContentFilter, options: FetchOptions = {}): Promise<SearchAllResult> {
     this.checkAborted(options);
-    this.calls++;
     const params: QueryParams = [
       ['exclude_expired_course_run', 'True'],
       ['include_learner_pathways', 'True'],
@@ -59,6 +62,7 @@ export class SampleContentSource implements ContentSource {
     const pages = Math.max(1, Math.ceil(docs.length / SEARCH_PAGE_SIZE));
     if (pages * SEARCH_PAGE_SIZE > this.maxResultWindow) {
       const page = Math.floor(this.maxResultWindow / SEARCH_PAGE_SIZE) + 1;
+      this.calls += page;
       throw new DiscoveryFetchError('http_status', `search/all page ${page}: beyond the ${this.maxResultWindow}-result window`, {
         status: 500,
         attempts: 1,
@@ -72,7 +76,8 @@ export class SampleContentSource implements ContentSource {
         items.push(presentSearchHit(doc.ref, ctx));
       }
     }
-    return { items, pages, requests: 0 };
+    this.calls += pages;
+    return { items, pages, requests: pages };
   }
 
   async fetchCourses(keys: readonly string[], options: FetchOptions = {}): Promise<DiscoveryCourse[]> {
