@@ -131,6 +131,7 @@ export const configSchema = {
   discoveryClientSecret: setting<string | null>('ECAT_DISCOVERY_CLIENT_SECRET', null, optionalText, 'OAuth2 client secret for discovery'),
   discoveryTimeoutMs: setting('ECAT_DISCOVERY_TIMEOUT_MS', 15_000, integer(100, 600_000), 'timeout of one discovery request'),
   discoveryMaxAttempts: setting('ECAT_DISCOVERY_MAX_ATTEMPTS', 5, integer(1, 20), 'attempts per discovery request (network errors, 5xx, 429 are retried)'),
+  discoveryBackoffMs: setting('ECAT_DISCOVERY_BACKOFF_MS', 1_000, integer(0, 60_000), 'base of the exponential back-off between discovery retries'),
   sampleDatasetSize: setting('ECAT_SAMPLE_DATASET_SIZE', 'S', oneOf(['S', 'M', 'L'] as const), 'size of the built-in sample dataset'),
   refreshCron: setting('ECAT_REFRESH_CRON', '0 3 * * *', cron, 'when every catalog query is refreshed (UTC)'),
   refreshStaleCron: setting('ECAT_REFRESH_STALE_CRON', '41 * * * *', cron, 'when queries not refreshed within ECAT_REFRESH_STALE_AFTER_HOURS are refreshed (UTC)'),
