@@ -141,6 +141,111 @@ export interface RefreshRunTable {
   members_removed: Count;
 }
 
+// ---- channels (src/channels) -----------------------------------------------------------------------------------
+
+type ChannelTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type ChannelOptional<T> = ColumnType<T | null, T | null | undefined, T | null>;
+
+/** One integrated channel configuration of a customer. Soft-deleted (`deleted_at`). */
+export interface ChannelConfigurationTable {
+  id: Generated<number>;
+  enterprise_customer_uuid: string;
+  channel_code: string;
+  display_name: ColumnType<string, string | undefined, string>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  dry_run_mode_enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  transmission_chunk_size: number;
+  /** jsonb array of catalog uuids. */
+  catalogs_to_transmit: ColumnType<string[], string | undefined, string>;
+  show_course_price: ColumnType<boolean, boolean | undefined, boolean>;
+  remove_orphaned_content: ColumnType<boolean, boolean | undefined, boolean>;
+  /** jsonb; secret fields encrypted (`enc:v1:…`). */
+  settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+  last_content_sync_attempted_at: ChannelTimestamp;
+  last_content_sync_errored_at: ChannelTimestamp;
+  last_call_at: ChannelTimestamp;
+  run_owner: ChannelOptional<string>;
+  run_lease_until: ChannelTimestamp;
+  created: DefaultedTimestamp;
+  modified: DefaultedTimestamp;
+  deleted_at: ChannelTimestamp;
+}
+
+/** The audit row of one content item for one configuration (upstream `ContentMetadataItemTransmission`). */
+export interface ContentMetadataTransmissionTable {
+  id: Generated<number>;
+  enterprise_customer_uuid: string;
+  channel_code: string;
+  configuration_id: number;
+  content_id: string;
+  content_title: ChannelOptional<string>;
+  channel_metadata: ColumnType<unknown, string | null | undefined, string | null>;
+  content_last_changed: ChannelTimestamp;
+  enterprise_customer_catalog_uuid: ChannelOptional<string>;
+  remote_created_at: ChannelTimestamp;
+  remote_updated_at: ChannelTimestamp;
+  remote_deleted_at: ChannelTimestamp;
+  remote_errored_at: ChannelTimestamp;
+  api_response_status_code: ChannelOptional<number>;
+  api_response_body: ChannelOptional<string>;
+  marked_for: ChannelOptional<'create' | 'update' | 'delete'>;
+  is_live: ColumnType<boolean, boolean | undefined, boolean>;
+  failure_count: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ChannelTimestamp;
+  orphaned_at: ChannelTimestamp;
+  created: DefaultedTimestamp;
+  modified: DefaultedTimestamp;
+}
+
+/** What a configuration last fully exported of one catalog. */
+export interface ChannelCatalogSyncTable {
+  configuration_id: number;
+  catalog_uuid: string;
+  synced_version: ChannelOptional<string>;
+  synced_at: ChannelTimestamp;
+  last_diff_at: ChannelTimestamp;
+}
+
+export type ChannelRunStatus = 'running' | 'success' | 'partial' | 'failed' | 'skipped' | 'interrupted';
+
+/** One transmission run of a configuration. */
+export interface ChannelTransmissionRunTable {
+  id: Generated<number>;
+  configuration_id: number;
+  job_id: ChannelOptional<string>;
+  reason: string;
+  status: ColumnType<ChannelRunStatus, ChannelRunStatus | undefined, ChannelRunStatus>;
+  dry_run: ColumnType<boolean, boolean | undefined, boolean>;
+  started_at: DefaultedTimestamp;
+  finished_at: ChannelTimestamp;
+  summary: ColumnType<Record<string, unknown>, string | undefined, string>;
+  detail: ChannelOptional<string>;
+}
+
+/** One outbound LMS call (bodies redacted and truncated). */
+export interface ChannelRequestLogTable {
+  id: Generated<number>;
+  configuration_id: number;
+  channel_code: string;
+  enterprise_customer_uuid: string;
+  method: string;
+  url: string;
+  status: ChannelOptional<number>;
+  duration_ms: ColumnType<number, number | undefined, number>;
+  request_body: ChannelOptional<string>;
+  response_body: ChannelOptional<string>;
+  error: ChannelOptional<string>;
+  created: DefaultedTimestamp;
+}
+
+/** When a Cornerstone configuration was last polled. */
+export interface CsodPollStateTable {
+  configuration_id: number;
+  last_list_at: ChannelTimestamp;
+  last_updates_at: ChannelTimestamp;
+  polls: ColumnType<number, number | undefined, number>;
+}
+
 export interface DB {
   job_worker: JobWorkerTable;
   job_lease: JobLeaseTable;
@@ -151,4 +256,10 @@ export interface DB {
   content_metadata: ContentMetadataTable;
   catalog_query_membership: CatalogQueryMembershipTable;
   refresh_run: RefreshRunTable;
+  channel_configuration: ChannelConfigurationTable;
+  content_metadata_transmission: ContentMetadataTransmissionTable;
+  channel_catalog_sync: ChannelCatalogSyncTable;
+  channel_transmission_run: ChannelTransmissionRunTable;
+  channel_request_log: ChannelRequestLogTable;
+  csod_poll_state: CsodPollStateTable;
 }

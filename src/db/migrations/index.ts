@@ -7,10 +7,12 @@ import * as foundation from './20261122_0001_foundation.js';
 import * as catalog from './20261122_0002_catalog.js';
 import * as refresh from './20261123_0001_refresh.js';
 import * as contentActive from './20261123_0002_content_active.js';
+import * as channels from './20261124_0001_channels.js';
 
 export const migrations: Record<string, Migration> = {
   '20261122_0001_foundation': foundation,
   '20261122_0002_catalog': catalog,
   '20261123_0001_refresh': refresh,
   '20261123_0002_content_active': contentActive,
+  '20261124_0001_channels': channels,
 };
