@@ -150,6 +150,41 @@ export const configSchema = {
     integer(0, 1_000_000),
     'a refresh changing membership size by more than this percentage is refused (unless the query was modified today)',
   ),
+  // Integrated channels (src/channels): where the catalog is read from, when and how long transmissions run.
+  catalogApiUrl: setting<string | null>(
+    'ECAT_CATALOG_API_URL',
+    null,
+    url(['http:', 'https:']),
+    'enterprise-catalog root (e.g. https://catalog.example.com) the channels read through HTTP; default: this process\'s own catalog',
+  ),
+  catalogApiToken: setting<string | null>(
+    'ECAT_CATALOG_API_TOKEN',
+    null,
+    optionalText,
+    'service JWT for ECAT_CATALOG_API_URL (default: one minted with ECAT_JWT_SECRET)',
+  ),
+  catalogApiTimeoutMs: setting('ECAT_CATALOG_API_TIMEOUT_MS', 30_000, integer(100, 600_000), 'timeout of one catalog API request'),
+  transmitCron: setting('ECAT_TRANSMIT_CRON', '*/10 * * * *', cron, 'when every active channel configuration is transmitted (UTC)'),
+  transmitConcurrency: setting('ECAT_TRANSMIT_CONCURRENCY', 2, integer(1, 32), 'transmissions run at once per worker process'),
+  transmitRunBudgetMs: setting(
+    'ECAT_TRANSMIT_RUN_BUDGET_MS',
+    10 * 60_000,
+    integer(1_000, 6 * 3_600_000),
+    'longest a transmission run sends (rate-limit waits included); what is left goes out on the next run',
+  ),
+  transmitErrorBackoffHours: setting(
+    'ECAT_TRANSMIT_ERROR_BACKOFF_HOURS',
+    24,
+    integer(0, 24 * 30),
+    'an item the LMS refused is not retried by scheduled runs for this long (on-demand runs retry it)',
+  ),
+  transmitFullDiffHours: setting(
+    'ECAT_TRANSMIT_FULL_DIFF_HOURS',
+    24,
+    integer(1, 24 * 365),
+    'a catalog is diffed at least this often even when its content version says it is unchanged',
+  ),
+  transmitRequestLogDays: setting('ECAT_TRANSMIT_REQUEST_LOG_DAYS', 30, integer(1, 3650), 'outbound LMS request log entries are kept this long'),
 } satisfies Record<string, Setting<unknown>>;
 
 type Schema = typeof configSchema;
