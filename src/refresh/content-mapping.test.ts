@@ -104,7 +104,7 @@ describe('merge rules (§3.3)', () => {
     const stored = { key: 'r', title: 'Old', legacy_field: 1 };
     const item = mapped({ aggregation_key: 'courserun:a+b', content_type: 'courserun', key: 'r', title: 'New' });
     assert.deepEqual(mergeSearchHit(stored, item), { key: 'r', title: 'New', legacy_field: 1, aggregation_key: 'courserun:a+b', content_type: 'courserun' });
-    assert.deepEqual(mergeFullProgram({ uuid: UUID, title: 'Hit' }, { uuid: UUID, title: 'Full', courses: [] } as never), { uuid: UUID, title: 'Full', courses: [] });
+    assert.deepEqual(mergeFullProgram({ uuid: UUID, title: 'Hit' }, { uuid: UUID, title: 'Full', courses: [] }), { uuid: UUID, title: 'Full', courses: [] });
   });
 
   test('re-merging unchanged upstream data gives the stored JSON back (same hash)', async () => {

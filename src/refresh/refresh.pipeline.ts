@@ -1,0 +1,346 @@
+/**
+ * Refresh of one catalog query from the content source (enterprise-catalog.md §3.3, §3.8; architecture
+ * invariants 1, 2 and 4):
+ *
+ * 1. begin: a `refresh_run` row (status running); open API tasks of the query are marked STARTED;
+ * 2. fetch everything first — every search/all page, the force-included courses, then the full `/courses/` and
+ *    `/programs/` items of the result. The source is all-or-nothing, so a failure here has written nothing;
+ * 3. write, in ONE transaction: merge each item over its stored JSON (upstream's rules), upsert the rows (a row's
+ *    `modified` moves only when its content hash changes), move `content_modified` of queries whose members
+ *    really changed, then — unless the result is empty or trips the guardrail — replace the query's membership,
+ *    publish the catalog events, and close the run and its tasks.
+ *
+ * The handler is idempotent: a run killed at any point left either nothing or a complete write, and running it
+ * again converges on the same rows. Runs of one query never overlap (the queue is `stately` per query), so a
+ * run still marked running when the next one begins belonged to a process that died.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Transaction } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { DB } from '../db/schema.js';
+import { replaceQueryMembership, touchQueriesOfContent, upsertContent, type ContentInput } from '../catalog/content.repository.js';
+import { publishCatalogEvent } from '../catalog/catalog-events.js';
+import { DiscoveryFetchError, type DiscoveryCourse, type DiscoveryProgram } from '../discovery/content-source.js';
+import {
+  forceIncludeKeys,
+  forceIncludedCourse,
+  mapSearchHit,
+  mergeFullCourse,
+  mergeFullProgram,
+  mergeSearchHit,
+  type Json,
+  type MappedItem,
+} from './content-mapping.js';
+import { judgeMembershipChange, type GuardrailSettings } from './guardrail.js';
+import type { SourceHandle } from './refresh-source.js';
+import type { RefreshMetrics } from './refresh.metrics.js';
+import {
+  countMembers,
+  finishRun,
+  finishTasks,
+  findQuery,
+  insertRun,
+  lockExistingContent,
+  lockQuery,
+  markInterruptedRuns,
+  setQueryRefreshTimes,
+  startTasks,
+  type RunCounts,
+} from './refresh.repository.js';
+
+export interface RefreshLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface RefreshDeps {
+  db: Db;
+  source: SourceHandle;
+  logger: RefreshLogger;
+  guardrail: GuardrailSettings;
+  metrics?: RefreshMetrics;
+  /** Clock for `modified`, `last_synced_at` and the guardrail's "today" (tests). */
+  clock?: () => Date;
+}
+
+export interface RefreshRequest {
+  queryId: number;
+  reason: string;
+  jobId?: string | null;
+  attempt?: number;
+  /** No retry follows a failure of this run: its tasks are closed as FAILURE. */
+  finalAttempt?: boolean;
+  signal?: AbortSignal;
+}
+
+export type RefreshStatus = 'success' | 'refused' | 'failed' | 'interrupted' | 'skipped';
+
+export interface RefreshOutcome {
+  queryId: number;
+  /** Null when the query no longer exists (status `skipped`). */
+  runId: number | null;
+  status: RefreshStatus;
+  refusalReason: 'empty_result' | 'guardrail' | null;
+  detail: string | null;
+  counts: RunCounts;
+  durationMs: number;
+}
+
+const ZERO_COUNTS: RunCounts = {
+  pages: 0,
+  upstream_requests: 0,
+  items_fetched: 0,
+  items_rejected: 0,
+  items_created: 0,
+  items_updated: 0,
+  items_unchanged: 0,
+  members_before: null,
+  members_after: null,
+  members_added: 0,
+  members_removed: 0,
+};
+
+/** What a task learns about the run that served it (`GET /api/v1/tasks/{id}/` → `result`). */
+export function taskResult(outcome: Pick<RefreshOutcome, 'queryId' | 'runId' | 'status' | 'refusalReason' | 'detail' | 'counts'>) {
+  const c = outcome.counts;
+  return {
+    catalog_query_id: outcome.queryId,
+    refresh_run_id: outcome.runId,
+    status: outcome.status,
+    refusal_reason: outcome.refusalReason,
+    detail: outcome.detail,
+    items_fetched: c.items_fetched,
+    items_created: c.items_created,
+    items_updated: c.items_updated,
+    items_unchanged: c.items_unchanged,
+    members_added: c.members_added,
+    members_removed: c.members_removed,
+  };
+}
+
+interface Fetched {
+  items: MappedItem[];
+  courses: Map<string, DiscoveryCourse>;
+  programs: Map<string, DiscoveryProgram>;
+  pages: number;
+  fetchedCount: number;
+  rejected: number;
+}
+
+/** Everything the write needs, from upstream, before anything is written. Throws on any failed request. */
+async function fetchAll(
+  handle: SourceHandle,
+  filter: Readonly<Record<string, unknown>>,
+  tally: { requests: number },
+  signal: AbortSignal | undefined,
+): Promise<Fetched> {
+  const { source } = handle;
+  const options = signal ? { signal } : {};
+  return handle.measure(tally, async () => {
+    const search = await source.searchAll(filter, options);
+    const forcedKeys = forceIncludeKeys(filter);
+    const forced = forcedKeys.length > 0 ? (await source.fetchCourses(forcedKeys, options)).map(forceIncludedCourse) : [];
+    const items: MappedItem[] = [];
+    const seen = new Set<string>();
+    let rejected = 0;
+    for (const hit of [...search.items, ...forced]) {
+      const mapped = mapSearchHit(hit);
+      if (!mapped.ok) {
+        rejected++;
+        continue;
+      }
+      if (seen.has(mapped.item.contentKey)) continue;
+      seen.add(mapped.item.contentKey);
+      items.push(mapped.item);
+    }
+    const courseKeys = items.filter((i) => i.contentType === 'course').map((i) => i.contentKey);
+    const programUuids = items.filter((i) => i.contentType === 'program').map((i) => i.contentKey);
+    const courses = courseKeys.length > 0 ? await source.fetchCourses(courseKeys, options) : [];
+    const programs = programUuids.length > 0 ? await source.fetchPrograms(programUuids, options) : [];
+    return {
+      items,
+      courses: new Map(courses.map((c) => [c.key, c])),
+      programs: new Map(programs.map((p) => [p.uuid, p])),
+      pages: search.pages,
+      fetchedCount: search.items.length + forced.length,
+      rejected,
+    };
+  });
+}
+
+/** The row to store for one item: search/all merge, then the full-metadata merge of courses and programs. */
+function contentRow(item: MappedItem, stored: Json | null, fetched: Fetched): ContentInput {
+  let json = mergeSearchHit(stored, item);
+  if (item.contentType === 'course') {
+    const full = fetched.courses.get(item.contentKey);
+    if (full) json = mergeFullCourse(json, full);
+  } else if (item.contentType === 'program') {
+    const full = fetched.programs.get(item.contentKey);
+    if (full) json = mergeFullProgram(json, full);
+  }
+  return {
+    contentKey: item.contentKey,
+    contentUuid: item.contentUuid,
+    contentType: item.contentType,
+    parentContentKey: item.parentContentKey,
+    jsonMetadata: json,
+  };
+}
+
+const KEY_BATCH = 1000;
+/** deadlock_detected, serialization_failure: the transaction did nothing and may simply run again. */
+const TRANSIENT_SQLSTATES = new Set(['40P01', '40001']);
+
+async function withTransientRetry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts || !TRANSIENT_SQLSTATES.has((err as { code?: string }).code ?? '')) throw err;
+    }
+  }
+}
+
+type WriteResult = Omit<RefreshOutcome, 'durationMs' | 'runId'>;
+
+async function write(
+  deps: RefreshDeps,
+  trx: Transaction<DB>,
+  run: { id: number; started_at: Date },
+  queryId: number,
+  fetched: Fetched,
+  requests: number,
+  fetchedAt: Date,
+): Promise<WriteResult> {
+  const now = deps.clock?.() ?? new Date();
+  const query = await lockQuery(trx, queryId);
+  const base = {
+    pages: fetched.pages,
+    upstream_requests: requests,
+    items_fetched: fetched.fetchedCount,
+    items_rejected: fetched.rejected,
+  };
+  if (!query) {
+    return { queryId, status: 'skipped', refusalReason: null, detail: 'the query was deleted during the refresh', counts: { ...ZERO_COUNTS, ...base } };
+  }
+
+  const keys = fetched.items.map((i) => i.contentKey).sort();
+  const stored = new Map<string, Json>();
+  for (let i = 0; i < keys.length; i += KEY_BATCH) {
+    for (const row of await lockExistingContent(trx, keys.slice(i, i + KEY_BATCH))) stored.set(row.content_key, row.json_metadata);
+  }
+  const rows = fetched.items
+    .map((item) => contentRow(item, stored.get(item.contentKey) ?? null, fetched))
+    .sort((a, b) => (a.contentKey < b.contentKey ? -1 : a.contentKey > b.contentKey ? 1 : 0));
+  const upserted = await upsertContent(trx, rows, now);
+  const updatedIds = upserted.filter((u) => u.outcome === 'updated').map((u) => u.id);
+  const created = upserted.filter((u) => u.outcome === 'created').length;
+  await touchQueriesOfContent(trx, updatedIds, now);
+
+  const before = await countMembers(trx, queryId);
+  const verdict = judgeMembershipChange({ before, after: upserted.length, queryModified: query.modified, now }, deps.guardrail);
+  let change = { added: 0, removed: 0 };
+  if (verdict.apply) {
+    change = await replaceQueryMembership(
+      trx,
+      queryId,
+      upserted.map((u) => u.id),
+      now,
+    );
+    if (verdict.warning) deps.logger.warn({ queryId, runId: run.id }, `[CONTENT_DELTA_WARNING] ${verdict.warning}`);
+  } else {
+    deps.logger.warn({ queryId, runId: run.id, reason: verdict.reason }, `[CONTENT_DELTA_WARNING] refused: ${verdict.detail}`);
+  }
+  // Delivered on commit: every process's membership index and caches update together with the data.
+  if (change.added > 0 || change.removed > 0) await publishCatalogEvent(deps.db, trx, { type: 'query_membership', queryId });
+  if (updatedIds.length > 0) await publishCatalogEvent(deps.db, trx, { type: 'content', ids: updatedIds });
+
+  const counts: RunCounts = {
+    ...base,
+    items_created: created,
+    items_updated: updatedIds.length,
+    items_unchanged: upserted.length - created - updatedIds.length,
+    members_before: before,
+    members_after: verdict.apply ? before + change.added - change.removed : before,
+    members_added: change.added,
+    members_removed: change.removed,
+  };
+  const status = verdict.apply ? 'success' : 'refused';
+  const refusalReason = verdict.apply ? null : verdict.reason;
+  const detail = verdict.apply ? verdict.warning : verdict.detail;
+  await setQueryRefreshTimes(trx, queryId, { attemptAt: now, ...(verdict.apply ? { successAt: now } : {}) });
+  await finishRun(trx, run.id, { status, refusalReason, detail, fetchedAt, finishedAt: now, counts });
+  await finishTasks(trx, queryId, run.started_at, 'SUCCESS', taskResult({ queryId, runId: run.id, status, refusalReason, detail, counts }));
+  return { queryId, status, refusalReason, detail, counts };
+}
+
+function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
+  return (err instanceof DiscoveryFetchError && err.code === 'aborted') || signal?.aborted === true;
+}
+
+/** Refresh one query. Resolves with the outcome (including refusals); rejects when the fetch or the write failed. */
+export async function refreshQuery(deps: RefreshDeps, req: RefreshRequest): Promise<RefreshOutcome> {
+  const t0 = performance.now();
+  const { db, logger } = deps;
+  const now = () => deps.clock?.() ?? new Date();
+  const query = await findQuery(db.kysely, req.queryId);
+  if (!query) {
+    logger.info({ queryId: req.queryId }, 'refresh skipped: the query no longer exists');
+    return { queryId: req.queryId, runId: null, status: 'skipped', refusalReason: null, detail: 'query not found', counts: ZERO_COUNTS, durationMs: 0 };
+  }
+  const run = await db.transaction(async (trx) => {
+    const interrupted = await markInterruptedRuns(trx, query.id, now());
+    if (interrupted > 0) logger.warn({ queryId: query.id, interrupted }, 'an earlier refresh of this query was interrupted; running it again');
+    const r = await insertRun(trx, {
+      queryId: query.id,
+      jobId: req.jobId ?? null,
+      attempt: req.attempt ?? 0,
+      reason: req.reason,
+      source: deps.source.source.name,
+    });
+    await setQueryRefreshTimes(trx, query.id, { attemptAt: now() });
+    await startTasks(trx, query.id, r.started_at);
+    return r;
+  }, 'refresh: begin');
+
+  const tally = { requests: 0 };
+  let fetched: Fetched | null = null;
+  let fetchedAt: Date | null = null;
+  try {
+    fetched = await fetchAll(deps.source, query.content_filter, tally, req.signal);
+    fetchedAt = now();
+    const f = fetched;
+    const at = fetchedAt;
+    const result = await withTransientRetry(() => db.transaction((trx) => write(deps, trx, run, query.id, f, tally.requests, at), 'refresh: write'));
+    const durationMs = performance.now() - t0;
+    deps.metrics?.duration.observe({ status: result.status, source: deps.source.source.name }, durationMs / 1000);
+    logger.info(
+      { queryId: query.id, runId: run.id, status: result.status, refusalReason: result.refusalReason, ...result.counts, ms: Math.round(durationMs) },
+      'refresh finished',
+    );
+    return { ...result, runId: run.id, durationMs };
+  } catch (err) {
+    const durationMs = performance.now() - t0;
+    const status = isAbort(err, req.signal) ? 'interrupted' : 'failed';
+    deps.metrics?.duration.observe({ status, source: deps.source.source.name }, durationMs / 1000);
+    const final = status === 'failed' && (req.finalAttempt === true || (err instanceof DiscoveryFetchError && !err.retryable));
+    const detail = err instanceof Error ? err.message : String(err);
+    const counts: RunCounts = {
+      ...ZERO_COUNTS,
+      upstream_requests: tally.requests,
+      ...(fetched ? { pages: fetched.pages, items_fetched: fetched.fetchedCount, items_rejected: fetched.rejected } : {}),
+    };
+    try {
+      await db.transaction(async (trx) => {
+        await finishRun(trx, run.id, { status, detail, fetchedAt, finishedAt: now(), counts });
+        if (final) {
+          await finishTasks(trx, query.id, run.started_at, 'FAILURE', { ...taskResult({ queryId: query.id, runId: run.id, status, refusalReason: null, detail, counts }) });
+        }
+      }, 'refresh: record failure');
+    } catch (recordErr) {
+      logger.warn({ err: recordErr, queryId: query.id, runId: run.id }, 'could not record the failed refresh');
+    }
+    logger.warn({ err, queryId: query.id, runId: run.id, status, final, ms: Math.round(durationMs) }, 'refresh failed; nothing was written');
+    throw err;
+  }
+}

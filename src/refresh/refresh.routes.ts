@@ -1,0 +1,59 @@
+/** HTTP routes of the refresh module: upstream's `refresh_metadata` and the task status extension. */
+import { Type } from 'typebox';
+import type { AppContext, HttpApp } from '../app-context.js';
+import { AppError } from '../shared/errors.js';
+import { readTask, requestCatalogRefresh } from './refresh.service.js';
+
+const Detail = Type.Object({ detail: Type.String() });
+const CatalogParams = Type.Object({ uuid: Type.String() });
+const RefreshAccepted = Type.Object({ async_task_id: Type.String({ description: 'Poll GET /api/v1/tasks/{id}/ for the outcome' }) });
+const TaskParams = Type.Object({ id: Type.String() });
+const TaskView = Type.Object({
+  task_id: Type.String(),
+  state: Type.Union([Type.Literal('PENDING'), Type.Literal('STARTED'), Type.Literal('SUCCESS'), Type.Literal('FAILURE')]),
+  result: Type.Unknown({ description: 'The refresh outcome once finished: run id, status, refusal reason, counts' }),
+});
+
+const REFRESH_PATH = '/api/v1/enterprise-catalogs/:uuid/refresh_metadata/';
+
+export function registerRefreshRoutes(app: HttpApp, ctx: AppContext): void {
+  app.post(
+    REFRESH_PATH,
+    {
+      schema: {
+        tags: ['enterprise-catalogs'],
+        summary: "Refresh the catalog's content from discovery (asynchronously)",
+        description:
+          "Queues a refresh of the catalog's query (coalesced with one already queued) and answers at once. Admins of the catalog's customer only.",
+        params: CatalogParams,
+        response: { 200: RefreshAccepted, 401: Detail, 403: Detail, 404: Detail, 422: Detail },
+      },
+    },
+    async (req) => requestCatalogRefresh(ctx.db, ctx.jobs, await ctx.authenticate(req), req.params.uuid),
+  );
+
+  // Upstream's view accepts POST only: other methods get DRF's 405, after authentication as DRF does.
+  app.route({
+    method: ['GET', 'PUT', 'PATCH', 'DELETE'],
+    url: REFRESH_PATH,
+    schema: { hide: true, params: CatalogParams },
+    handler: async (req) => {
+      await ctx.authenticate(req);
+      throw new AppError('method_not_allowed', 'method_not_allowed', `Method "${req.method}" not allowed.`);
+    },
+  });
+
+  app.get(
+    '/api/v1/tasks/:id/',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'State of an asynchronous task (e.g. a refresh_metadata request)',
+        description: 'Visible to the caller who started the task and to admins of its customer.',
+        params: TaskParams,
+        response: { 200: TaskView, 401: Detail, 404: Detail },
+      },
+    },
+    async (req) => readTask(ctx.db, await ctx.authenticate(req), req.params.id),
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * Asking for refreshes: on demand through the API (`refresh_metadata`, with a task record the caller can poll),
+ * from the CLI, and by the schedules. Every path ends in `refresh_catalog_query` jobs deduplicated by query id,
+ * so however many requests arrive while a refresh runs, exactly one more run follows it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db, Executor } from '../db/database.js';
+import type { JobQueue } from '../jobs/job-queue.js';
+import type { JobPayloads } from '../jobs/job-types.js';
+import { hasAdminAccess, type AuthContext } from '../auth/roles.js';
+import { AppError, forbidden, notFound } from '../shared/errors.js';
+import { REFRESH_TASK_KIND, findCatalog, findTask, insertTask, queriesInUse, type TaskState } from './refresh.repository.js';
+
+export type RefreshReason = JobPayloads['refresh_catalog_query']['reason'];
+
+const DAY_MS = 86_400_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Queue one refresh of a query; null when it coalesced with a refresh already queued for it. */
+export function enqueueRefresh(jobs: JobQueue, queryId: number, reason: RefreshReason, executor?: Executor): Promise<string | null> {
+  return jobs.enqueue('refresh_catalog_query', { queryId, reason }, { dedupKey: String(queryId), ...(executor ? { executor } : {}) });
+}
+
+/**
+ * Queue a refresh of every query in use, the stalest first (never refreshed, then oldest success); those whose
+ * last success is older than 24 h are marked `stale`. One statement per job, outside a transaction, so each job's
+ * creation time — the queue's order — follows that ranking. `olderThan` keeps only queries not refreshed since.
+ */
+export async function enqueueQueriesInUse(
+  db: Db,
+  jobs: JobQueue,
+  reason: RefreshReason,
+  opts: { olderThan?: Date; now?: Date } = {},
+): Promise<{ queries: number; queued: number }> {
+  const now = opts.now ?? new Date();
+  const queries = await queriesInUse(db.kysely, opts.olderThan);
+  let queued = 0;
+  for (const q of queries) {
+    const stale = q.last_refresh_success_at === null || now.getTime() - q.last_refresh_success_at.getTime() > DAY_MS;
+    if ((await enqueueRefresh(jobs, q.id, stale ? 'stale' : reason)) !== null) queued++;
+  }
+  return { queries: queries.length, queued };
+}
+
+/**
+ * Record a task per query and queue their refreshes (CLI). A task is closed by the first run of its query that
+ * starts after it was recorded. The tasks belong to no API caller (only superusers can read them over HTTP).
+ */
+export async function requestQueryRefreshes(db: Db, jobs: JobQueue, queryIds: readonly number[]): Promise<{ queryId: number; taskId: string }[]> {
+  const out: { queryId: number; taskId: string }[] = [];
+  for (const queryId of queryIds) {
+    const taskId = randomUUID();
+    await db.transaction(async (trx) => {
+      await insertTask(trx, { id: taskId, kind: REFRESH_TASK_KIND, requestedBy: null, enterpriseUuid: null, args: { queryId } });
+      await enqueueRefresh(jobs, queryId, 'on_demand', trx);
+    }, 'refresh: request');
+    out.push({ queryId, taskId });
+  }
+  return out;
+}
+
+/**
+ * `POST /api/v1/enterprise-catalogs/{uuid}/refresh_metadata/`: admin of the catalog's customer; unknown catalog
+ * → 404. Records a task and queues the refresh of the catalog's query in one transaction.
+ */
+export async function requestCatalogRefresh(db: Db, jobs: JobQueue, auth: AuthContext, catalogUuid: string): Promise<{ async_task_id: string }> {
+  const catalog = UUID.test(catalogUuid) ? await findCatalog(db.kysely, catalogUuid.toLowerCase()) : undefined;
+  if (!catalog) throw notFound('catalog_not_found', 'No EnterpriseCatalog matches the given query.');
+  if (!hasAdminAccess(auth, catalog.enterprise_uuid)) throw forbidden('permission_denied');
+  const queryId = catalog.catalog_query_id;
+  // Upstream answers 500 here (the task gets no query id); a catalog without a filter has nothing to refresh.
+  if (queryId === null) throw new AppError('unprocessable', 'catalog_has_no_query', 'This catalog has no content filter to refresh.');
+  const taskId = randomUUID();
+  await db.transaction(async (trx) => {
+    await insertTask(trx, {
+      id: taskId,
+      kind: REFRESH_TASK_KIND,
+      requestedBy: auth.username,
+      enterpriseUuid: catalog.enterprise_uuid,
+      args: { queryId, catalogUuid: catalog.uuid },
+    });
+    await enqueueRefresh(jobs, queryId, 'on_demand', trx);
+  }, 'refresh: request');
+  return { async_task_id: taskId };
+}
+
+export interface TaskView {
+  task_id: string;
+  state: TaskState;
+  result: unknown;
+}
+
+/**
+ * `GET /api/v1/tasks/{id}/`: visible to the caller who started the task and to admins of its customer. Anyone
+ * else gets the same 404 as for an unknown id, so task ids reveal nothing about other customers.
+ */
+export async function readTask(db: Db, auth: AuthContext, taskId: string): Promise<TaskView> {
+  const task = await findTask(db.kysely, taskId);
+  const visible = task !== undefined && ((task.requested_by !== null && task.requested_by === auth.username) || hasAdminAccess(auth, task.enterprise_uuid));
+  if (!task || !visible) throw notFound('task_not_found', 'Not found.');
+  return { task_id: task.id, state: task.state, result: task.result ?? null };
+}
