@@ -7,13 +7,12 @@
  * catalog module does so in the transaction that creates a catalog or changes its filter); see `enqueueRefresh`.
  */
 import type { AppContext, AppModule } from '../app-context.js';
-import type { ContentSource } from '../discovery/content-source.js';
 import { createRefreshMetrics } from './refresh.metrics.js';
 import { refreshQuery, taskResult, type RefreshDeps } from './refresh.pipeline.js';
 import { stalestQueryAgeSeconds, setTaskState } from './refresh.repository.js';
 import { registerRefreshRoutes } from './refresh.routes.js';
 import { enqueueQueriesInUse } from './refresh.service.js';
-import { createSourceHandle, handleFor, type SourceHandle } from './refresh-source.js';
+import { createSourceHandle, type SourceHandle } from './refresh-source.js';
 
 declare module '../jobs/job-types.js' {
   interface JobPayloads {
@@ -26,8 +25,8 @@ declare module '../jobs/job-types.js' {
 export const REFRESH_RETRY = { limit: 2, delayMs: 30_000, backoff: 'exponential' } as const;
 
 export interface RefreshModuleOptions {
-  /** Use this source instead of the configured one (tests). */
-  source?: ContentSource | SourceHandle;
+  /** Build the source instead of using the configured one (tests; `handleFor(source)` wraps any `ContentSource`). */
+  source?: (ctx: AppContext) => SourceHandle;
   /** Clock for `modified` and the guardrail (tests). */
   clock?: () => Date;
 }
@@ -41,17 +40,13 @@ export function refreshDepsOf(ctx: AppContext): RefreshDeps {
   return deps;
 }
 
-function isHandle(s: ContentSource | SourceHandle): s is SourceHandle {
-  return 'measure' in s;
-}
-
 export function createRefreshModule(options: RefreshModuleOptions = {}): AppModule {
   return {
     name: 'refresh',
 
     async defineJobs(ctx) {
       const { config, jobs, db } = ctx;
-      const source = options.source ? (isHandle(options.source) ? options.source : handleFor(options.source)) : createSourceHandle(config, ctx.metrics);
+      const source = options.source ? options.source(ctx) : createSourceHandle(config, ctx.metrics);
       const deps: RefreshDeps = {
         db,
         source,
