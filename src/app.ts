@@ -20,9 +20,10 @@ import { authenticate } from './auth/auth.hook.js';
 import type { AppContext, AppModule, HttpApp } from './app-context.js';
 import { systemModule } from './http/system.module.js';
 import { refreshModule } from './refresh/refresh.module.js';
+import { catalogModule } from './catalog/catalog.module.js';
 
 /** Every module, in registration order. An explicit list: what runs is what is listed here. */
-export const MODULES: readonly AppModule[] = [systemModule, refreshModule];
+export const MODULES: readonly AppModule[] = [systemModule, catalogModule, refreshModule];
 
 export interface CreateAppOptions {
   /** Run jobs in this process (default true). */
