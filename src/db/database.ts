@@ -121,6 +121,8 @@ async function openPglite(dataDir: string | null, url: string): Promise<Db> {
       closed = true;
       try {
         await kysely.destroy();
+        // Kysely creates its driver on the first query, so a handle that never ran one has not closed the client.
+        await client.close();
       } finally {
         lock?.release();
       }
