@@ -95,7 +95,7 @@ export function courseRun(key: string, parentKey: string, active = true): Conten
   };
 }
 
-export function program(uuid = randomUUID()): ContentInput {
+export function program(uuid: string = randomUUID()): ContentInput {
   return {
     contentKey: uuid,
     contentUuid: uuid,
