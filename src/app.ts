@@ -91,7 +91,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const metrics = createMetrics();
   const jobs: JobQueue = new PgBossQueue({
     db,
-    connectionString: db.kind === 'postgres' ? config.databaseUrl : undefined,
+    connectionString: db.connectionString ?? undefined,
     work,
     pollSeconds: config.jobPollSeconds,
     workerId: config.workerId,

@@ -21,6 +21,8 @@ export interface Db {
   readonly dataDir: string | null;
   /** Connection description without credentials, for logs. */
   readonly description: string;
+  /** PostgreSQL connection URL (with credentials: never log it) for components with their own pool; null on PGlite. */
+  readonly connectionString: string | null;
   /**
    * Run `fn` in one transaction. Inside it, every query must go through `trx`; the outer handle throws
    * (`OuterHandleInTransactionError`) instead of deadlocking.
@@ -102,6 +104,7 @@ async function openPglite(dataDir: string | null, url: string): Promise<Db> {
     kysely,
     dataDir,
     description: url,
+    connectionString: null,
     transaction: makeTransaction(kysely),
     async executeSql(text, values = []) {
       const r = await kysely.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [...values]));
@@ -141,6 +144,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Db>
     kysely,
     dataDir: null,
     description: redactUrl(url),
+    connectionString: url,
     transaction: makeTransaction(kysely),
     async executeSql(text, values = []) {
       const r = await pool.query(text, values as unknown[]);

@@ -5,7 +5,6 @@ import { openTestDb, uid } from '../../test/helpers/db.js';
 import type { Db } from '../db/database.js';
 import { PgBossQueue } from './pg-boss.queue.js';
 import { JobLeases } from './job-leases.js';
-import { testDatabaseUrl } from '../../test/helpers/db.js';
 
 declare module './job-types.js' {
   interface JobPayloads {
@@ -37,7 +36,7 @@ describe('PgBossQueue', () => {
     db = await openTestDb();
     queue = new PgBossQueue({
       db,
-      connectionString: db.kind === 'postgres' ? testDatabaseUrl() : undefined,
+      connectionString: db.connectionString ?? undefined,
       work: true,
       pollSeconds: 1,
       logger: silent,

@@ -13,7 +13,7 @@ import type { JobName, JobPayloads } from './job-types.js';
 
 export interface PgBossQueueOptions {
   db: Db;
-  /** PostgreSQL URL for pg-boss's own pool (distributed mode); omit on PGlite. */
+  /** PostgreSQL URL for pg-boss's own pool (distributed mode); omit on PGlite. Usually `db.connectionString`. */
   connectionString?: string;
   /** Whether this process runs jobs (and cron, maintenance) or only enqueues them. */
   work: boolean;
