@@ -138,7 +138,49 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  refresh: {
+    summary: 'refresh catalog content from the content source (one run per distinct query)',
+    usage: 'ecat refresh --all | --catalog UUID [--wait]',
+    options: {
+      all: { type: 'boolean' },
+      catalog: { type: 'string' },
+      wait: { type: 'boolean' },
+    },
+    async run(v) {
+      const catalog = typeof v.catalog === 'string' ? v.catalog : null;
+      if ((v.all === true) === (catalog !== null)) throw new UsageError('give either --all or --catalog UUID');
+      const { runRefreshCommand } = await import('./refresh/refresh.command.js');
+      return runRefreshCommand(config(), { catalog, wait: v.wait === true });
+    },
+  },
+  dataset: {
+    summary: 'write a synthetic course-discovery dataset as JSON',
+    usage: 'ecat dataset generate --size S|M|L --out FILE [--seed N]',
+    options: { size: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' } },
+    allowPositionals: true,
+    async run(v, positionals) {
+      const { runDatasetCommand } = await import('./discovery/dataset.js');
+      return runDatasetCommand([...positionals, ...flagArgs(v, ['size', 'out', 'seed'])]);
+    },
+  },
+  'discovery-sim': {
+    summary: 'run a local course-discovery simulator over a synthetic dataset',
+    usage: 'ecat discovery-sim --size S|M|L [--seed N] [--port P] [--host H] [--dataset FILE]',
+    options: { size: { type: 'string' }, seed: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, dataset: { type: 'string' } },
+    async run(v) {
+      const { runSimulatorCommand } = await import('./discovery/simulator.js');
+      return runSimulatorCommand(flagArgs(v, ['size', 'seed', 'port', 'host', 'dataset']));
+    },
+  },
 };
+
+/** Parsed string flags back to `--name value` pairs, for commands that parse their own arguments. */
+function flagArgs(values: Record<string, string | boolean | string[] | undefined>, names: readonly string[]): string[] {
+  return names.flatMap((n) => {
+    const v = values[n];
+    return typeof v === 'string' ? [`--${n}`, v] : [];
+  });
+}
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);

@@ -269,7 +269,7 @@ async function write(
   const refusalReason = verdict.apply ? null : verdict.reason;
   const detail = verdict.apply ? verdict.warning : verdict.detail;
   await setQueryRefreshTimes(trx, queryId, { attemptAt: now, ...(verdict.apply ? { successAt: now } : {}) });
-  await finishRun(trx, run.id, { status, refusalReason, detail, fetchedAt, finishedAt: now, counts });
+  await finishRun(trx, run.id, { status, refusalReason, detail, fetchedAt, finishedAt: deps.clock?.() ?? new Date(), counts });
   await finishTasks(trx, queryId, run.started_at, 'SUCCESS', taskResult({ queryId, runId: run.id, status, refusalReason, detail, counts }));
   return { queryId, status, refusalReason, detail, counts };
 }

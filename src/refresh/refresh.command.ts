@@ -1,0 +1,167 @@
+/**
+ * `ecat refresh --all | --catalog UUID [--wait]`: queue refreshes (one per distinct query, each with a task
+ * record) and, with `--wait`, follow them to the end with a progress bar on a TTY and a summary table.
+ *
+ * Embedded mode (PGlite) holds an exclusive lock on the data directory, so no other process can run the jobs:
+ * the command runs them itself and always waits. In distributed mode the workers run them; without `--wait` the
+ * command prints the task ids and returns.
+ */
+import type { Config } from '../config/config.schema.js';
+import { parseDatabaseUrl } from '../db/database.js';
+import { createApp, createLogger } from '../app.js';
+import { refreshModule } from './refresh.module.js';
+import { catalogTitlesByQuery, findCatalog, queriesInUse, runsByIds, tasksByIds, type TaskRow } from './refresh.repository.js';
+import { requestQueryRefreshes } from './refresh.service.js';
+
+export interface RefreshCommandOptions {
+  /** The catalog whose query to refresh; null for every query in use (`--all`). */
+  catalog: string | null;
+  wait: boolean;
+}
+
+export interface CommandIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** Progress output (a TTY gets a live bar); null for none. */
+  progress: NodeJS.WriteStream | null;
+}
+
+const defaultIo: CommandIo = {
+  out: (s) => process.stdout.write(`${s}\n`),
+  err: (s) => process.stderr.write(`${s}\n`),
+  progress: process.stderr.isTTY ? process.stderr : null,
+};
+
+const POLL_MS = 300;
+
+export async function runRefreshCommand(config: Config, opts: RefreshCommandOptions, io: CommandIo = defaultIo): Promise<number> {
+  const embedded = parseDatabaseUrl(config.databaseUrl).kind === 'pglite';
+  // Job logs would interleave with the progress bar; refusals and failures are in the summary table.
+  const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
+  const logger = createLogger(verbose ? config : Object.freeze({ ...config, logLevel: 'error' as const }));
+  const app = await createApp(config, { work: embedded, logger, modules: [refreshModule] });
+  const { db, jobs } = app.ctx;
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onSignal);
+  try {
+    let queryIds: number[];
+    if (opts.catalog !== null) {
+      const catalog = /^[0-9a-f-]{36}$/i.test(opts.catalog) ? await findCatalog(db.kysely, opts.catalog.toLowerCase()) : undefined;
+      if (!catalog) {
+        io.err(`ecat refresh: no catalog ${opts.catalog}`);
+        return 1;
+      }
+      if (catalog.catalog_query_id === null) {
+        io.err(`ecat refresh: catalog ${catalog.uuid} has no content filter to refresh`);
+        return 1;
+      }
+      queryIds = [catalog.catalog_query_id];
+    } else {
+      queryIds = (await queriesInUse(db.kysely)).map((q) => q.id);
+    }
+    if (queryIds.length === 0) {
+      io.out('no catalog queries to refresh');
+      return 0;
+    }
+    const requested = await requestQueryRefreshes(db, jobs, queryIds);
+    const titles = await catalogTitlesByQuery(db.kysely, queryIds);
+    if (!embedded && !opts.wait) {
+      io.out(`queued ${requested.length} refresh${requested.length === 1 ? '' : 'es'} (follow them with GET /api/v1/tasks/{id}/ or --wait):`);
+      io.out(table(['query', 'catalogs', 'task'], requested.map((r) => [String(r.queryId), catalogsLabel(titles.get(r.queryId)), r.taskId])));
+      return 0;
+    }
+    if (embedded) await app.start();
+
+    const ids = requested.map((r) => r.taskId);
+    let tasks: TaskRow[] = [];
+    const bar = opts.wait || embedded ? progressBar(io.progress, ids.length) : null;
+    while (!interrupted) {
+      tasks = await tasksByIds(db.kysely, ids);
+      const done = tasks.filter((t) => t.state === 'SUCCESS' || t.state === 'FAILURE').length;
+      bar?.update(done, tasks.filter((t) => t.state === 'STARTED').length);
+      if (done === ids.length) break;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    bar?.end();
+
+    const byQuery = new Map(requested.map((r) => [r.taskId, r.queryId]));
+    const runIds = tasks.flatMap((t) => {
+      const id = (t.result as { refresh_run_id?: unknown } | null)?.refresh_run_id;
+      return typeof id === 'number' ? [id] : [];
+    });
+    const runs = new Map((await runsByIds(db.kysely, runIds)).map((r) => [r.id, r]));
+    const rows = tasks
+      .map((t) => ({ t, queryId: byQuery.get(t.id) ?? 0 }))
+      .sort((a, b) => a.queryId - b.queryId)
+      .map(({ t, queryId }) => {
+        const result = t.result as { refresh_run_id?: number; status?: string; detail?: string | null } | null;
+        const run = result?.refresh_run_id !== undefined ? runs.get(result.refresh_run_id) : undefined;
+        const seconds = run?.finished_at ? ((run.finished_at.getTime() - run.started_at.getTime()) / 1000).toFixed(1) : '';
+        const status = t.state === 'SUCCESS' || t.state === 'FAILURE' ? (result?.status ?? t.state.toLowerCase()) : t.state.toLowerCase();
+        const note = run?.refusal_reason ? `${run.refusal_reason}: ${run.detail ?? ''}` : (result?.detail ?? '');
+        const n = (v: number | undefined) => (run && v !== undefined ? String(v) : '');
+        return [
+          String(queryId),
+          catalogsLabel(titles.get(queryId)),
+          status,
+          n(run?.items_fetched),
+          n(run?.items_created),
+          n(run?.items_updated),
+          n(run?.items_unchanged),
+          n(run?.members_added),
+          n(run?.members_removed),
+          n(run?.upstream_requests),
+          seconds,
+          note.length > 80 ? `${note.slice(0, 77)}…` : note,
+        ];
+      });
+    io.out(table(['query', 'catalogs', 'status', 'fetched', 'created', 'updated', 'unchanged', '+members', '-members', 'requests', 'seconds', 'note'], rows));
+    if (interrupted) {
+      io.err('interrupted: unfinished refreshes stay queued');
+      return 130;
+    }
+    return tasks.some((t) => t.state === 'FAILURE') ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    await app.close();
+  }
+}
+
+function catalogsLabel(titles: readonly string[] | undefined): string {
+  if (!titles || titles.length === 0) return '';
+  const first = titles[0] ?? '';
+  const label = titles.length === 1 ? first : `${first} (+${titles.length - 1})`;
+  return label.length > 40 ? `${label.slice(0, 39)}…` : label;
+}
+
+/** A plain text table: numbers right-aligned, everything else left-aligned. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[\d.]*$/.test(r[i] ?? '')));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** A one-line progress bar redrawn in place; nothing when `stream` is null. */
+function progressBar(stream: NodeJS.WriteStream | null, total: number) {
+  const width = 30;
+  let drawn = false;
+  return {
+    update(done: number, running: number) {
+      if (!stream) return;
+      const filled = Math.round((done / Math.max(1, total)) * width);
+      stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} refreshed${running > 0 ? `, ${running} running` : ''}  `);
+      drawn = true;
+    },
+    end() {
+      if (stream && drawn) stream.write('\n');
+    },
+  };
+}
