@@ -2,8 +2,12 @@
 import type { Config } from './config/config.schema.js';
 import type { App } from './app.js';
 import { signDevToken } from './auth/jwt.js';
+import { seedDemo } from './refresh/demo-seed.js';
 
-export async function demoBanner(config: Config, url: string, _app: App): Promise<void> {
+export async function demoBanner(config: Config, url: string, app: App): Promise<void> {
+  // Demo customer and catalogs, refreshed from the content source, so the examples below return real content.
+  const demo = await seedDemo(app.ctx);
+  const [courses, , programs] = demo.catalogs;
   const base = url.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
   const token = config.jwtSecret
     ? await signDevToken({
@@ -22,6 +26,9 @@ export async function demoBanner(config: Config, url: string, _app: App): Promis
     `  API docs:   ${base}/api-docs/`,
     `  health:     ${base}/health/`,
     '',
+    `demo customer ${demo.customerUuid} with ${demo.catalogs.length} catalogs:`,
+    ...demo.catalogs.map((c) => `  ${c.uuid}  ${c.title}`),
+    '',
   ];
   if (token) {
     lines.push(
@@ -31,6 +38,12 @@ export async function demoBanner(config: Config, url: string, _app: App): Promis
       'try:',
       `  curl -s ${base}/health/`,
       `  curl -s -H "Authorization: JWT $TOKEN" "${base}/api/v1/enterprise-catalogs/"`,
+      ...(courses ? [`  curl -s -H "Authorization: JWT $TOKEN" "${base}/api/v1/enterprise-catalogs/${courses.uuid}/get_content_metadata/"`] : []),
+      ...(courses && demo.sampleCourseKey
+        ? [`  curl -s -H "Authorization: JWT $TOKEN" "${base}/api/v1/enterprise-catalogs/${courses.uuid}/contains_content_items/?course_run_ids=${encodeURIComponent(demo.sampleCourseKey)}"`]
+        : []),
+      ...(programs ? [`  curl -s -X POST -H "Authorization: JWT $TOKEN" "${base}/api/v1/enterprise-catalogs/${programs.uuid}/refresh_metadata/"`] : []),
+      `  curl -s -H "Authorization: JWT $TOKEN" "${base}/api/v1/tasks/<async_task_id>/"`,
       '',
     );
   }
