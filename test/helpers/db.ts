@@ -127,3 +127,12 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export const TEST_JWT_SECRET = 'test-secret-for-hs256-signing-only';
 
 export const uid = (): string => randomUUID();
+
+/**
+ * A second, independent handle on the same database as `db` (another "process" for cross-instance tests). On
+ * PGlite there is only one session per data dir, so the same handle is returned.
+ */
+export async function openAnotherHandle(db: Db): Promise<Db> {
+  if (db.kind !== 'postgres' || !db.connectionString) return db;
+  return openDatabase(db.connectionString);
+}
