@@ -1,0 +1,146 @@
+/**
+ * One bounded load run with autocannon over loopback, and the statistics the report needs.
+ *
+ * Latency percentiles are computed here from every 2xx response time autocannon reports (floating-point
+ * milliseconds), not from autocannon's own histogram, which rounds to whole milliseconds — too coarse for a
+ * "p99 ≤ 5 ms" target. Throughput is 2xx responses over the measured wall time.
+ */
+import autocannon, { type Options, type Result } from 'autocannon';
+
+export interface LoadSettings {
+  connections: number;
+  /** Seconds; the run stops at this time… */
+  durationS: number;
+  /** …or after this many requests, whichever comes first. */
+  maxRequests: number;
+}
+
+export interface LoadTarget {
+  /** Origin, e.g. `http://127.0.0.1:8080`. */
+  origin: string;
+  method: 'GET' | 'POST';
+  /** One path, or several used in turn (one per request, round-robin). */
+  paths: readonly string[];
+  headers?: Readonly<Record<string, string>>;
+  body?: string;
+}
+
+export interface LoadRun {
+  requests: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  durationS: number;
+  /** 2xx responses per second. */
+  rps: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  statusCodes: Record<string, number>;
+}
+
+/** The q-quantile (0 < q ≤ 1) of the first `n` values of `sorted` (nearest rank). */
+export function quantile(sorted: ArrayLike<number>, n: number, q: number): number {
+  if (n === 0) return Number.NaN;
+  const rank = Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1));
+  return sorted[rank] ?? Number.NaN;
+}
+
+/** Median of a list (mean of the two middle values for an even count). */
+export function median(values: readonly number[]): number {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+}
+
+const round = (x: number, digits = 2): number => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x);
+
+/** Runs one bounded load; resolves when autocannon is done (or the safety timer stopped it). */
+export async function runLoad(target: LoadTarget, settings: LoadSettings): Promise<LoadRun> {
+  const { paths } = target;
+  if (paths.length === 0) throw new Error('runLoad: no paths');
+  const capacity = settings.maxRequests + settings.connections;
+  const latencies = new Float64Array(capacity);
+  let n = 0;
+  let next = 0;
+  const single = paths.length === 1;
+  const url = `${target.origin}${single ? (paths[0] as string) : '/'}`;
+  const options: Options = {
+    url,
+    connections: settings.connections,
+    pipelining: 1,
+    duration: settings.durationS,
+    maxOverallRequests: Math.max(settings.maxRequests, settings.connections),
+    timeout: 10,
+    method: target.method,
+    ...(target.headers ? { headers: { ...target.headers } } : {}),
+    ...(target.body !== undefined ? { body: target.body } : {}),
+  };
+  if (!single) {
+    options.requests = [
+      {
+        setupRequest: (req) => {
+          req.path = paths[next++ % paths.length];
+          return req;
+        },
+      },
+    ];
+  }
+  const result = await new Promise<Result>((resolve, reject) => {
+    // A safety net: autocannon stops itself at `duration`; this catches a run that would not.
+    const timer: { id?: NodeJS.Timeout } = {};
+    const instance = autocannon(options, (err, res) => {
+      clearTimeout(timer.id);
+      if (err) reject(err);
+      else resolve(res);
+    });
+    timer.id = setTimeout(() => instance.stop(), (settings.durationS + 15) * 1000);
+    instance.on('response', (_client, status, _bytes, responseTime) => {
+      if (status >= 200 && status < 300 && n < capacity) latencies[n++] = responseTime;
+    });
+  });
+  const sorted = latencies.subarray(0, n).sort();
+  const durationS = (result.finish.getTime() - result.start.getTime()) / 1000 || result.duration;
+  const statusCodes: Record<string, number> = {};
+  for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = Number(count);
+  return {
+    requests: Object.values(statusCodes).reduce((a, b) => a + b, 0),
+    ok: n,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    durationS: round(durationS, 3),
+    rps: round(n / durationS, 1),
+    p50Ms: round(quantile(sorted, n, 0.5), 3),
+    p90Ms: round(quantile(sorted, n, 0.9), 3),
+    p99Ms: round(quantile(sorted, n, 0.99), 3),
+    maxMs: round(quantile(sorted, n, 1), 3),
+    statusCodes,
+  };
+}
+
+/** Medians over repetitions of the figures the report shows. */
+export interface LoadSummary {
+  reps: number;
+  p50Ms: number;
+  p99Ms: number;
+  rps: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+}
+
+export function summarize(runs: readonly LoadRun[]): LoadSummary {
+  return {
+    reps: runs.length,
+    p50Ms: round(median(runs.map((r) => r.p50Ms)), 3),
+    p99Ms: round(median(runs.map((r) => r.p99Ms)), 3),
+    rps: round(median(runs.map((r) => r.rps)), 1),
+    ok: runs.reduce((a, r) => a + r.ok, 0),
+    non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+  };
+}

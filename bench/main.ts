@@ -1,0 +1,204 @@
+/**
+ * `npm run bench [-- --scenario B1[,B2…]] [-- --db pglite|postgres|both] [-- --quick] [-- --keep]`
+ *
+ * Builds the dataset-L world through the product (see `harness.ts`), starts the real `ecat serve`, and runs the
+ * scenarios of issue 7 against it over loopback, each load figure next to a bare `node:http` baseline measured in
+ * the same run. Prints a table and writes `bench/results/<scenario>-<db>.json`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Harness, type RefreshOutcome } from './harness.js';
+import { startBaseline, type Child } from './processes.js';
+import { describeMachine, loadAverage, renderTables, writeResult, type ScenarioResult } from './report.js';
+import { B1, B2, B3, B4, B8, b5Body, b7Body, runScenario, type ScenarioContext } from './scenarios.js';
+import { B6 } from './transmission.js';
+import { describePlan, WORLD_L, WORLD_QUICK } from './world.js';
+import type { DbChoice } from './database.js';
+
+const USAGE = `usage: npm run bench [-- --scenario B1[,B2…]] [-- --db pglite|postgres|both] [-- --quick] [-- --keep]
+
+  --scenario  run only these scenarios (B1…B8; repeatable or comma-separated). Default: all.
+  --db        pglite (default), postgres (a fresh database on 127.0.0.1:5432, dropped afterwards) or both.
+  --quick     a reduced world (dataset S, a few catalogs, 2 s runs, one repetition) that finishes in under a
+              minute; keeps the harness working in CI, its numbers are not judged (results go to bench/results/quick/).
+  --keep      keep the temporary directory (server logs, PGlite data) instead of deleting it.`;
+
+const ALL = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8'] as const;
+type ScenarioId = (typeof ALL)[number];
+
+const TITLES: Record<ScenarioId, string> = {
+  B1: 'catalog contains_content_items, 1–3 keys, 64 connections',
+  B2: 'customer contains_content_items with catalog list, customers with 20 catalogs, 64 connections',
+  B3: 'get_content_metadata page_size 100 on the ~5,300-item catalog, 16 connections; traverse_pagination',
+  B4: 'generate_diff POST with 5,000 keys (half present), 16 connections',
+  B5: 'refresh of every filter from the simulator over HTTP; then again with no upstream change',
+  B6: 'transmission to a signed-webhook receiver: configurations × items, chunk size 100',
+  B7: 'server RSS after B1–B4 with the world loaded',
+  B8: 'cold start of ecat serve on the loaded database until /health/ is 200 and the index answers',
+};
+
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+
+interface Options {
+  scenarios: Set<ScenarioId>;
+  dbs: DbChoice[];
+  quick: boolean;
+  keep: boolean;
+}
+
+function parseOptions(argv: string[]): Options | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string', multiple: true },
+      db: { type: 'string' },
+      quick: { type: 'boolean' },
+      keep: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return null;
+  const requested = (values.scenario ?? []).flatMap((s) => s.split(',')).map((s) => s.trim().toUpperCase());
+  const unknown = requested.filter((s) => !(ALL as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')} (known: ${ALL.join(', ')})`);
+  const scenarios = new Set<ScenarioId>(requested.length > 0 ? (requested as ScenarioId[]) : ALL);
+  // B7 is the memory after B1–B4, so it brings them along.
+  if (scenarios.has('B7')) for (const s of ['B1', 'B2', 'B3', 'B4'] as const) scenarios.add(s);
+  const db = values.db ?? 'pglite';
+  if (!['pglite', 'postgres', 'both'].includes(db)) throw new Error(`--db must be pglite, postgres or both, got "${db}"`);
+  return {
+    scenarios,
+    dbs: db === 'both' ? ['pglite', 'postgres'] : [db as DbChoice],
+    quick: values.quick === true,
+    keep: values.keep === true,
+  };
+}
+
+const log = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+async function benchOne(db: DbChoice, opts: Options, command: string): Promise<ScenarioResult[]> {
+  const workDir = mkdtempSync(join(tmpdir(), 'ecat-bench-'));
+  const h = new Harness({
+    db,
+    size: opts.quick ? 'S' : 'L',
+    shape: opts.quick ? WORLD_QUICK : WORLD_L,
+    workDir,
+    // Quick mode only: jobs are picked up every second instead of every two, to stay under a minute.
+    env: opts.quick ? { ECAT_JOB_POLL_SECONDS: '1' } : {},
+    log,
+  });
+  let baseline: Child | null = null;
+  const results: ScenarioResult[] = [];
+  let failed = false;
+  const onSignal = () => {
+    log('interrupted: stopping the processes of this run');
+    void h.teardown().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  try {
+    await h.setup();
+    const world = describePlan(h.plan);
+
+    log('world: creating catalogs through POST /api/v1/enterprise-catalogs/ (ecat serve --no-worker)');
+    await h.startServer({ worker: false, label: 'serve-build' });
+    const created = await h.createCatalogs();
+    await h.stopServer();
+    log(`world: ${created.catalogs} catalogs in ${(created.ms / 1000).toFixed(1)} s`);
+
+    log('world: ecat refresh --all --wait (content from the simulator over HTTP)');
+    const first = await h.refreshAll(null);
+    log(
+      `world: refreshed ${first.after.runs.runs} queries in ${(first.commandMs / 1000).toFixed(1)} s: ${first.after.contentRows} content rows, ` +
+        `${first.after.memberships} memberships, ${first.after.runs.upstreamRequests} upstream requests, statuses ${JSON.stringify(first.after.runs.byStatus)}`,
+    );
+    const again: RefreshOutcome[] = [];
+    // The unchanged re-refresh is skipped in quick mode: it would double the minute quick mode has.
+    if (opts.scenarios.has('B5') && !opts.quick) {
+      const reps = 3;
+      for (let i = 0; i < reps; i++) {
+        const o = await h.refreshAll(again[again.length - 1]?.after ?? first.after);
+        log(`B5: unchanged re-refresh ${i + 1}/${reps}: ${(o.commandMs / 1000).toFixed(1)} s, created ${o.after.runs.itemsCreated}, updated ${o.after.runs.itemsUpdated}`);
+        again.push(o);
+      }
+    }
+
+    const server = await h.startServer({ worker: true });
+    log(`ecat serve ready in ${(server.readyMs / 1000).toFixed(2)} s (pid ${server.child.pid})`);
+    const base = await startBaseline(join(h.logs, 'baseline.log'));
+    baseline = base.child;
+
+    const ctx: ScenarioContext = {
+      h,
+      baselineOrigin: base.origin,
+      quick: opts.quick,
+      durationS: opts.quick ? 2 : 10,
+      reps: opts.quick ? 1 : 3,
+      warmupS: opts.quick ? 0 : 2,
+      maxRequests: 2_000_000,
+      log,
+    };
+    const want = (id: ScenarioId) => opts.scenarios.has(id);
+    if (want('B5')) results.push(await runScenario('B5', TITLES.B5, ctx, b5Body(first, again, db)));
+    if (want('B1')) results.push(await runScenario('B1', TITLES.B1, ctx, B1));
+    if (want('B2')) results.push(await runScenario('B2', TITLES.B2, ctx, B2));
+    if (want('B3')) results.push(await runScenario('B3', TITLES.B3, ctx, B3));
+    if (want('B4')) results.push(await runScenario('B4', TITLES.B4, ctx, B4));
+    if (want('B7')) results.push(await runScenario('B7', TITLES.B7, ctx, b7Body(db)));
+    if (want('B6')) results.push(await runScenario('B6', TITLES.B6, ctx, B6));
+    if (want('B8')) results.push(await runScenario('B8', TITLES.B8, ctx, B8));
+
+    const fileContext = {
+      command,
+      db,
+      dbDescription: h.database.description,
+      quick: opts.quick,
+      machine: describeMachine(),
+      world: { ...world, size: opts.quick ? 'S' : 'L', created: { catalogs: created.catalogs, seconds: Math.round(created.ms / 100) / 10 } },
+      server: { command: 'node bin/ecat.mjs serve', logLevel: h.env.LOG_LEVEL, readyS: Math.round(server.readyMs / 10) / 100 },
+    };
+    for (const r of results) log(`wrote ${writeResult(RESULTS_DIR, fileContext, r)}`);
+    return results;
+  } catch (err) {
+    failed = true;
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    await baseline?.stop();
+    await h.teardown();
+    if (opts.keep || failed) log(`kept ${workDir} (server logs in ${h.logs})`);
+    else rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let opts: Options | null;
+  try {
+    opts = parseOptions(argv);
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (!opts) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
+  const machine = describeMachine();
+  log(`${command}`);
+  log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, load average ${loadAverage().join(' ')}`);
+  const started = performance.now();
+  const tables: string[] = [];
+  let missed = false;
+  for (const db of opts.dbs) {
+    const results = await benchOne(db, opts, command);
+    tables.push(renderTables(db, results));
+    missed ||= results.some((r) => r.status === 'failed');
+  }
+  process.stdout.write(`\n${tables.join('\n\n')}\n\n`);
+  log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s; load average ${loadAverage().join(' ')}${opts.quick ? ' (quick mode: numbers are not judged)' : ''}`);
+  return missed ? 1 : 0;
+}
