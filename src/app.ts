@@ -21,9 +21,10 @@ import type { AppContext, AppModule, HttpApp } from './app-context.js';
 import { systemModule } from './http/system.module.js';
 import { refreshModule } from './refresh/refresh.module.js';
 import { catalogModule } from './catalog/catalog.module.js';
+import { channelsModule } from './channels/channels.module.js';
 
 /** Every module, in registration order. An explicit list: what runs is what is listed here. */
-export const MODULES: readonly AppModule[] = [systemModule, catalogModule, refreshModule];
+export const MODULES: readonly AppModule[] = [systemModule, catalogModule, refreshModule, channelsModule];
 
 export interface CreateAppOptions {
   /** Run jobs in this process (default true). */

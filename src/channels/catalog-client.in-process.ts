@@ -1,0 +1,98 @@
+/**
+ * `CatalogClient` on this process's own catalog services (the default): the same service calls the v1 API makes,
+ * as `SYSTEM_ACTOR`, without HTTP. Membership questions (version, diff) are answered from the in-memory membership
+ * index; metadata is read one page of 100 keys at a time. Each service call counts as one request.
+ */
+import { SYSTEM_ACTOR } from '../catalog/catalog-access.js';
+import type { CatalogServices } from '../catalog/catalog-services.js';
+import { AppError } from '../shared/errors.js';
+import type { CatalogContentItem } from './channel-adapter.js';
+import {
+  batches,
+  type CatalogClient,
+  type CatalogClientFactory,
+  type CatalogDiffResult,
+  type CatalogRef,
+  type CatalogRequestCounter,
+  METADATA_PAGE_SIZE,
+} from './catalog-client.js';
+
+const NO_URL = { origin: '', path: '', query: '' };
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof AppError && err.kind === 'not_found';
+}
+
+export class InProcessCatalogClient implements CatalogClientFactory {
+  readonly kind = 'in-process' as const;
+
+  /** `services` is read lazily: the catalog module creates them per app. */
+  constructor(private readonly services: () => CatalogServices) {}
+
+  forRun(counter: CatalogRequestCounter): CatalogClient {
+    const s = this.services;
+    return {
+      kind: 'in-process',
+
+      async listCatalogs(customerUuid: string): Promise<CatalogRef[]> {
+        const out: CatalogRef[] = [];
+        for (let page = 1; ; page++) {
+          counter.count('list_catalogs');
+          const res = await s().catalogs.list(SYSTEM_ACTOR, { enterprise_customer: customerUuid, page: String(page), page_size: '100' }, NO_URL);
+          for (const c of res.results) out.push({ uuid: c.uuid, title: c.title });
+          if (res.next === null || res.results.length === 0) return out;
+        }
+      },
+
+      async contentVersion(catalogUuid: string): Promise<string | null> {
+        counter.count('content_version');
+        try {
+          return await s().content.catalogContentVersion(SYSTEM_ACTOR, catalogUuid);
+        } catch (err) {
+          if (isNotFound(err)) return null;
+          throw err;
+        }
+      },
+
+      async generateDiff(catalogUuid: string, keys: readonly string[]): Promise<CatalogDiffResult> {
+        counter.count('generate_diff');
+        const diff = await s().content.generateDiff(SYSTEM_ACTOR, catalogUuid, keys, 'body');
+        return {
+          notFound: diff.items_not_found.map((i) => i.content_key),
+          notIncluded: diff.items_not_included.map((i) => i.content_key),
+          found: diff.items_found.map((i) => ({ contentKey: i.content_key, dateUpdated: i.date_updated })),
+        };
+      },
+
+      async getMetadata(catalogUuid: string, keys: readonly string[]): Promise<CatalogContentItem[]> {
+        const out: CatalogContentItem[] = [];
+        for (const batch of batches(keys, METADATA_PAGE_SIZE)) {
+          for (let page = 1, seen = 0; ; page++) {
+            counter.count('get_content_metadata');
+            const res = await s().content.contentMetadata(SYSTEM_ACTOR, catalogUuid, {
+              contentKeys: batch,
+              via: 'body',
+              page: String(page),
+              pageSize: String(METADATA_PAGE_SIZE),
+              url: null,
+            });
+            for (const item of res.results) out.push(item as unknown as CatalogContentItem);
+            seen += res.results.length;
+            if (res.next === null || res.results.length === 0 || seen >= res.count) break;
+          }
+        }
+        return out;
+      },
+
+      async customerActive(customerUuid: string): Promise<boolean | null> {
+        counter.count('customer');
+        try {
+          return (await s().customers.get(SYSTEM_ACTOR, customerUuid)).active;
+        } catch (err) {
+          if (isNotFound(err)) return null;
+          throw err;
+        }
+      },
+    };
+  }
+}
