@@ -3,7 +3,7 @@
  * configuration), the fan-out that queues every active configuration on `ECAT_TRANSMIT_CRON`, and the routes.
  */
 import type { AppContext, AppModule } from '../app-context.js';
-import { channelServicesOf } from './channel-services.js';
+import { type ChannelServiceOverrides, channelServicesOf, overrideChannelServices } from './channel-services.js';
 import { channelRoutes } from './channels.routes.js';
 import { listConfigurations } from './configuration.repository.js';
 import { CatalogRequestCounter } from './catalog-client.js';
@@ -42,39 +42,45 @@ export async function enqueueTransmissions(
   return queued;
 }
 
-export const channelsModule: AppModule = {
-  name: 'channels',
+/** The module; `overrides` are test seams (adapters with short timeouts, another catalog client). */
+export function createChannelsModule(overrides?: ChannelServiceOverrides): AppModule {
+  return {
+    name: 'channels',
 
-  async defineJobs(ctx) {
-    const { config } = ctx;
-    await ctx.jobs.define(
-      'transmit_content_metadata',
-      {
-        // Keyed by configuration id: at most one queued and one running per configuration.
-        policy: 'stately',
-        concurrency: config.transmitConcurrency,
-        // Longer than a run's budget, so the queue never starts a second run while the first is still sending.
-        timeoutMs: config.transmitRunBudgetMs + 10 * 60_000,
-        retry: { limit: 3, delayMs: 30_000, backoff: 'exponential' },
-      },
-      async (job) => {
-        const reason = job.data.reason === 'on_demand' ? 'on_demand' : 'schedule';
-        return channelServicesOf(ctx).transmission.run(job.data.configurationId, { reason, jobId: job.id, signal: job.signal });
-      },
-    );
-    await ctx.jobs.define('transmit_all_configurations', { policy: 'singleton', timeoutMs: 10 * 60_000 }, async (job) => {
-      const queued = await enqueueTransmissions(ctx, job.data.reason);
-      const pruned = await pruneRequestLogs(ctx.db.kysely, config.transmitRequestLogDays);
-      ctx.logger.info({ queued: queued.length, prunedRequestLogs: pruned }, 'transmissions queued');
-      return { queued: queued.length };
-    });
-  },
+    async defineJobs(ctx) {
+      if (overrides) overrideChannelServices(ctx, overrides);
+      const { config } = ctx;
+      await ctx.jobs.define(
+        'transmit_content_metadata',
+        {
+          // Keyed by configuration id: at most one queued and one running per configuration.
+          policy: 'stately',
+          concurrency: config.transmitConcurrency,
+          // Longer than a run's budget, so the queue never starts a second run while the first is still sending.
+          timeoutMs: config.transmitRunBudgetMs + 10 * 60_000,
+          retry: { limit: 3, delayMs: 30_000, backoff: 'exponential' },
+        },
+        async (job) => {
+          const reason = job.data.reason === 'on_demand' ? 'on_demand' : 'schedule';
+          return channelServicesOf(ctx).transmission.run(job.data.configurationId, { reason, jobId: job.id, signal: job.signal });
+        },
+      );
+      await ctx.jobs.define('transmit_all_configurations', { policy: 'singleton', timeoutMs: 10 * 60_000 }, async (job) => {
+        const queued = await enqueueTransmissions(ctx, job.data.reason);
+        const pruned = await pruneRequestLogs(ctx.db.kysely, config.transmitRequestLogDays);
+        ctx.logger.info({ queued: queued.length, prunedRequestLogs: pruned }, 'transmissions queued');
+        return { queued: queued.length };
+      });
+    },
 
-  routes(app, ctx) {
-    channelRoutes(app, ctx, channelServicesOf(ctx));
-  },
+    routes(app, ctx) {
+      channelRoutes(app, ctx, channelServicesOf(ctx));
+    },
 
-  async start(ctx) {
-    if (ctx.isWorker) await ctx.jobs.schedule('transmit_all_configurations', ctx.config.transmitCron, { reason: 'schedule' });
-  },
-};
+    async start(ctx) {
+      if (ctx.isWorker) await ctx.jobs.schedule('transmit_all_configurations', ctx.config.transmitCron, { reason: 'schedule' });
+    },
+  };
+}
+
+export const channelsModule: AppModule = createChannelsModule();
