@@ -63,5 +63,5 @@ export async function createConfiguration(app: App, body: Record<string, unknown
     payload: body,
   });
   assert.equal(res.statusCode, 201, res.body);
-  return (res.json() as { id: number }).id;
+  return res.json<{ id: number }>().id;
 }
