@@ -121,4 +121,5 @@ export const CsodQuery = Type.Object(
   { additionalProperties: true },
 );
 
-export const Detail = Type.Object({ detail: Type.String() }, { additionalProperties: true });
+/** Error bodies: `{"detail": …}`, or a DRF-style field dictionary for a 400 (`{"settings": ["url: …"]}`). */
+export const Detail = Type.Object({ detail: Type.Optional(Type.String()) }, { additionalProperties: true });
