@@ -15,23 +15,24 @@ import { contentFilterHash } from './filter-hash.js';
 
 type Json = Record<string, unknown>;
 
+// One database and one app for the whole file (PGlite costs seconds to create).
+let db: Db;
+let app: App;
+before(async () => {
+  db = await openTestDb();
+  app = await createCatalogApp(db);
+});
+after(async () => {
+  await app.close();
+  await db.close();
+});
+
 describe('enterprise-catalogs CRUD', () => {
-  let db: Db;
-  let app: App;
   const superuser = () => authHeader({ administrator: true });
   const admin = (ent: string) => authHeader({ roles: [`enterprise_admin:${ent}`] });
   const catalogAdmin = (ent: string) => authHeader({ roles: [`enterprise_catalog_admin:${ent}`] });
   const learner = (ent: string) => authHeader({ roles: [`enterprise_learner:${ent}`] });
   const provisioning = () => authHeader({ roles: ['enterprise_provisioning_admin:*'] });
-
-  before(async () => {
-    db = await openTestDb();
-    app = await createCatalogApp(db);
-  });
-  after(async () => {
-    await app.close();
-    await db.close();
-  });
 
   const call = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, headers: Json, payload?: unknown) =>
     app.http.inject({ method, url, headers: headers as Record<string, string>, ...(payload !== undefined ? { payload: payload as Json } : {}) });
@@ -372,16 +373,6 @@ describe('enterprise-catalogs CRUD', () => {
 });
 
 describe('enterprise-customers (extension)', () => {
-  let db: Db;
-  let app: App;
-  before(async () => {
-    db = await openTestDb();
-    app = await createCatalogApp(db);
-  });
-  after(async () => {
-    await app.close();
-    await db.close();
-  });
 
   test('create, read, patch; slug or learner-portal changes move modified, a name change does not', async () => {
     const ent = uid();

@@ -160,7 +160,9 @@ export class MembershipIndexService {
    */
   async apply(event: CatalogEvent | '*'): Promise<void> {
     this.#enqueue(event);
-    await this.#kick();
+    // A drain that is just finishing may not see this work; loop until it has been taken and applied.
+    do await this.#kick();
+    while (hasWork(this.#pending) && !this.#stopped);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -325,9 +327,16 @@ export class MembershipIndexService {
   }
 
   #kick(): Promise<void> {
-    this.#drain ??= this.#runDrain().finally(() => {
-      this.#drain = null;
-    });
+    if (this.#drain === null) {
+      const run: Promise<void> = this.#runDrain().finally(() => {
+        if (this.#drain === run) this.#drain = null;
+        // Work that arrived while this drain was finishing would otherwise wait for the next event.
+        if (this.#ready && !this.#stopped && hasWork(this.#pending)) {
+          this.#kick().catch((err: unknown) => this.#logger.error({ err }, 'catalog change event could not be applied'));
+        }
+      });
+      this.#drain = run;
+    }
     return this.#drain;
   }
 
@@ -336,7 +345,10 @@ export class MembershipIndexService {
       const work = this.#pending;
       this.#pending = noWork();
       try {
+        const started = performance.now();
         await this.#applyWork(work);
+        const ms = performance.now() - started;
+        if (ms > 500) this.#logger.warn({ ms: Math.round(ms), full: work.full }, 'slow catalog index update');
       } catch (err) {
         // Keep the work for the next attempt; before the first load succeeds the caller sees the error.
         this.#mergeBack(work);
