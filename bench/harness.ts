@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startDiscoverySimulator, type DiscoverySimulator } from '../src/discovery/simulator.js';
@@ -28,6 +28,10 @@ export interface HarnessOptions {
   workDir: string;
   /** Extra environment for every ecat process (quick mode shortens the job poll interval). */
   env?: Record<string, string>;
+  /** `workDir` holds a world kept by an earlier run (`--keep`): use its database instead of building one. */
+  reuse?: boolean;
+  /** Keep the database after the run (PostgreSQL: not dropped; its URL is saved in `workDir`). */
+  keep?: boolean;
   log(line: string): void;
 }
 
@@ -74,15 +78,25 @@ export class Harness {
     const t1 = performance.now();
     this.plan = planWorld(this.sim.dataset, this.opts.shape);
     this.opts.log(`world plan: ${this.plan.customers.length} customers, ${this.plan.catalogs.length} catalogs, ${this.plan.filters.length} filters (${Math.round(performance.now() - t1)} ms)`);
-    this.database = await createBenchDatabase(this.opts.db, this.opts.workDir);
+    const saved = join(this.opts.workDir, 'bench-world.json');
+    const kept = this.opts.reuse ? (JSON.parse(readFileSync(saved, 'utf8')) as { url: string; description: string; jwtSecret: string; secretKey: string }) : null;
+    this.database = kept
+      ? { kind: this.opts.db, url: kept.url, description: `${kept.description} (reused)`, drop: async () => undefined }
+      : await createBenchDatabase(this.opts.db, this.opts.workDir);
     this.opts.log(`database: ${this.database.description}`);
+    const jwtSecret = kept?.jwtSecret ?? randomBytes(24).toString('hex');
+    const secretKey = kept?.secretKey ?? randomBytes(32).toString('hex');
+    if (this.opts.keep && !kept) {
+      writeFileSync(saved, JSON.stringify({ url: this.database.url, description: this.database.description, jwtSecret, secretKey }));
+      this.database = { ...this.database, drop: async () => undefined };
+    }
     this.env = {
       ...process.env,
       DATABASE_URL: this.database.url,
       HOST: '127.0.0.1',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-      ECAT_JWT_SECRET: randomBytes(24).toString('hex'),
-      ECAT_SECRET_KEY: randomBytes(32).toString('hex'),
+      ECAT_JWT_SECRET: jwtSecret,
+      ECAT_SECRET_KEY: secretKey,
       ECAT_DISCOVERY_SOURCE: 'discovery',
       ECAT_DISCOVERY_URL: this.sim.url,
       ECAT_DISCOVERY_TOKEN_URL: this.sim.tokenUrl,
@@ -99,12 +113,12 @@ export class Harness {
   }
 
   /** Start `ecat serve` on a fresh port and wait for `/health/`. */
-  async startServer(opts: { worker: boolean; label?: string }): Promise<ServerHandle> {
+  async startServer(opts: { worker: boolean; label?: string; nodeArgs?: string[] }): Promise<ServerHandle> {
     if (this.server) throw new Error('a server is already running');
     const port = await freePort();
     const args = ['serve', ...(opts.worker ? [] : ['--no-worker'])];
     const started = performance.now();
-    const child = startEcat(args, { ...this.env, PORT: String(port) }, this.logFile(opts.label ?? 'serve'));
+    const child = startEcat(args, { ...this.env, PORT: String(port) }, this.logFile(opts.label ?? 'serve'), opts.nodeArgs ?? []);
     const origin = `http://127.0.0.1:${port}`;
     await waitFor200(`${origin}/health/`, { timeoutMs: 600_000, child });
     const readyMs = performance.now() - started;

@@ -7,13 +7,13 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Harness, type RefreshOutcome } from './harness.js';
 import { startBaseline, type Child } from './processes.js';
 import { describeMachine, loadAverage, renderTables, writeResult, type ScenarioResult } from './report.js';
-import { B1, B2, B3, B4, B8, b5Body, b7Body, runScenario, type ScenarioContext } from './scenarios.js';
+import { B1, B2, B3, B4, B8, b5Body, b7Body, NotAvailable, runScenario, type ScenarioContext } from './scenarios.js';
 import { B6 } from './transmission.js';
 import { describePlan, WORLD_L, WORLD_QUICK } from './world.js';
 import type { DbChoice } from './database.js';
@@ -24,7 +24,12 @@ const USAGE = `usage: npm run bench [-- --scenario B1[,B2…]] [-- --db pglite|p
   --db        pglite (default), postgres (a fresh database on 127.0.0.1:5432, dropped afterwards) or both.
   --quick     a reduced world (dataset S, a few catalogs, 2 s runs, one repetition) that finishes in under a
               minute; keeps the harness working in CI, its numbers are not judged (results go to bench/results/quick/).
-  --keep      keep the temporary directory (server logs, PGlite data) instead of deleting it.`;
+  --keep      keep the temporary directory (server logs, PGlite data; on PostgreSQL the database) for --reuse.
+  --reuse DIR run the scenarios on the world a --keep run left in DIR (no world build, so no B5).
+  --profile DIR  write V8 CPU profiles of the scenarios' ecat serve (main and PGlite threads) to DIR.
+
+ECAT_* variables in the environment reach every ecat process (e.g. ECAT_REFRESH_CONCURRENCY); the ones in effect
+are recorded in each result file.`;
 
 const ALL = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8'] as const;
 type ScenarioId = (typeof ALL)[number];
@@ -47,6 +52,8 @@ interface Options {
   dbs: DbChoice[];
   quick: boolean;
   keep: boolean;
+  reuse: string | null;
+  profile: string | null;
 }
 
 function parseOptions(argv: string[]): Options | null {
@@ -57,6 +64,8 @@ function parseOptions(argv: string[]): Options | null {
       db: { type: 'string' },
       quick: { type: 'boolean' },
       keep: { type: 'boolean' },
+      reuse: { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -75,18 +84,32 @@ function parseOptions(argv: string[]): Options | null {
     dbs: db === 'both' ? ['pglite', 'postgres'] : [db as DbChoice],
     quick: values.quick === true,
     keep: values.keep === true,
+    reuse: values.reuse ? resolve(values.reuse) : null,
+    profile: values.profile ? resolve(values.profile) : null,
   };
+}
+
+/** The ECAT_* and LOG_LEVEL settings of the run, secrets left out. */
+function ecatSettings(env: NodeJS.ProcessEnv): Record<string, string> {
+  const secret = /SECRET|TOKEN|PASSWORD|KEY$/;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if ((k.startsWith('ECAT_') || k === 'LOG_LEVEL') && v !== undefined && !secret.test(k)) out[k] = v;
+  }
+  return out;
 }
 
 const log = (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 async function benchOne(db: DbChoice, opts: Options, command: string): Promise<ScenarioResult[]> {
-  const workDir = mkdtempSync(join(tmpdir(), 'ecat-bench-'));
+  const workDir = opts.reuse ?? mkdtempSync(join(tmpdir(), 'ecat-bench-'));
   const h = new Harness({
     db,
     size: opts.quick ? 'S' : 'L',
     shape: opts.quick ? WORLD_QUICK : WORLD_L,
     workDir,
+    reuse: opts.reuse !== null,
+    keep: opts.keep,
     // Quick mode only: jobs are picked up every second instead of every two, to stay under a minute.
     env: opts.quick ? { ECAT_JOB_POLL_SECONDS: '1' } : {},
     log,
@@ -103,30 +126,32 @@ async function benchOne(db: DbChoice, opts: Options, command: string): Promise<S
     await h.setup();
     const world = describePlan(h.plan);
 
-    log('world: creating catalogs through POST /api/v1/enterprise-catalogs/ (ecat serve --no-worker)');
-    await h.startServer({ worker: false, label: 'serve-build' });
-    const created = await h.createCatalogs();
-    await h.stopServer();
-    log(`world: ${created.catalogs} catalogs in ${(created.ms / 1000).toFixed(1)} s`);
-
-    log('world: ecat refresh --all --wait (content from the simulator over HTTP)');
-    const first = await h.refreshAll(null);
-    log(
-      `world: refreshed ${first.after.runs.runs} queries in ${(first.commandMs / 1000).toFixed(1)} s: ${first.after.contentRows} content rows, ` +
-        `${first.after.memberships} memberships, ${first.after.runs.upstreamRequests} upstream requests, statuses ${JSON.stringify(first.after.runs.byStatus)}`,
-    );
+    let created: { ms: number; catalogs: number } | null = null;
+    let first: RefreshOutcome | null = null;
     const again: RefreshOutcome[] = [];
-    // The unchanged re-refresh is skipped in quick mode: it would double the minute quick mode has.
-    if (opts.scenarios.has('B5') && !opts.quick) {
-      const reps = 3;
-      for (let i = 0; i < reps; i++) {
-        const o = await h.refreshAll(again[again.length - 1]?.after ?? first.after);
-        log(`B5: unchanged re-refresh ${i + 1}/${reps}: ${(o.commandMs / 1000).toFixed(1)} s, created ${o.after.runs.itemsCreated}, updated ${o.after.runs.itemsUpdated}`);
+    if (!opts.reuse) {
+      log('world: creating catalogs through POST /api/v1/enterprise-catalogs/ (ecat serve --no-worker)');
+      await h.startServer({ worker: false, label: 'serve-build' });
+      created = await h.createCatalogs();
+      await h.stopServer();
+      log(`world: ${created.catalogs} catalogs in ${(created.ms / 1000).toFixed(1)} s`);
+
+      log('world: ecat refresh --all --wait (content from the simulator over HTTP)');
+      first = await h.refreshAll(null);
+      log(
+        `world: refreshed ${first.after.runs.runs} queries in ${(first.commandMs / 1000).toFixed(1)} s: ${first.after.contentRows} content rows, ` +
+          `${first.after.memberships} memberships, ${first.after.runs.upstreamRequests} upstream requests, statuses ${JSON.stringify(first.after.runs.byStatus)}`,
+      );
+      // One unchanged re-refresh (none in quick mode, which has a minute): on dataset L each takes minutes, and
+      // the first refresh cannot be repeated anyway.
+      if (opts.scenarios.has('B5') && !opts.quick) {
+        const o = await h.refreshAll(first.after);
+        log(`B5: unchanged re-refresh: ${(o.commandMs / 1000).toFixed(1)} s, created ${o.after.runs.itemsCreated}, updated ${o.after.runs.itemsUpdated}`);
         again.push(o);
       }
-    }
+    } else log(`world: reusing the world kept in ${opts.reuse}`);
 
-    const server = await h.startServer({ worker: true });
+    const server = await h.startServer({ worker: true, ...(opts.profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`] } : {}) });
     log(`ecat serve ready in ${(server.readyMs / 1000).toFixed(2)} s (pid ${server.child.pid})`);
     const base = await startBaseline(join(h.logs, 'baseline.log'));
     baseline = base.child;
@@ -142,7 +167,15 @@ async function benchOne(db: DbChoice, opts: Options, command: string): Promise<S
       log,
     };
     const want = (id: ScenarioId) => opts.scenarios.has(id);
-    if (want('B5')) results.push(await runScenario('B5', TITLES.B5, ctx, b5Body(first, again, db)));
+    if (want('B5')) {
+      const b5 = first;
+      results.push(
+        await runScenario('B5', TITLES.B5, ctx, async (c, r) => {
+          if (!b5) throw new NotAvailable('the world was reused (--reuse), so there was no refresh to time');
+          await b5Body(b5, again, db)(c, r);
+        }),
+      );
+    }
     if (want('B1')) results.push(await runScenario('B1', TITLES.B1, ctx, B1));
     if (want('B2')) results.push(await runScenario('B2', TITLES.B2, ctx, B2));
     if (want('B3')) results.push(await runScenario('B3', TITLES.B3, ctx, B3));
@@ -157,8 +190,9 @@ async function benchOne(db: DbChoice, opts: Options, command: string): Promise<S
       dbDescription: h.database.description,
       quick: opts.quick,
       machine: describeMachine(),
-      world: { ...world, size: opts.quick ? 'S' : 'L', created: { catalogs: created.catalogs, seconds: Math.round(created.ms / 100) / 10 } },
-      server: { command: 'node bin/ecat.mjs serve', logLevel: h.env.LOG_LEVEL, readyS: Math.round(server.readyMs / 10) / 100 },
+      world: { ...world, size: opts.quick ? 'S' : 'L', created: created ? { catalogs: created.catalogs, seconds: Math.round(created.ms / 100) / 10 } : 'reused' },
+      server: { command: 'node bin/ecat.mjs serve', readyS: Math.round(server.readyMs / 10) / 100, profiled: opts.profile !== null },
+      settings: ecatSettings(h.env),
     };
     for (const r of results) log(`wrote ${writeResult(RESULTS_DIR, fileContext, r)}`);
     return results;
@@ -169,7 +203,7 @@ async function benchOne(db: DbChoice, opts: Options, command: string): Promise<S
     process.off('SIGINT', onSignal);
     await baseline?.stop();
     await h.teardown();
-    if (opts.keep || failed) log(`kept ${workDir} (server logs in ${h.logs})`);
+    if (opts.keep || opts.reuse || failed) log(`kept ${workDir} (server logs in ${h.logs})`);
     else rmSync(workDir, { recursive: true, force: true });
   }
 }

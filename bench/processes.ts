@@ -86,9 +86,9 @@ export function startChild(command: string, args: readonly string[], env: NodeJS
   };
 }
 
-/** Start an `ecat` command as its own Node process (`node bin/ecat.mjs …`). */
-export function startEcat(args: readonly string[], env: NodeJS.ProcessEnv, logFile: string): Child {
-  return startChild(process.execPath, [ECAT_BIN, ...args], env, logFile);
+/** Start an `ecat` command as its own Node process (`node [nodeArgs] bin/ecat.mjs …`). */
+export function startEcat(args: readonly string[], env: NodeJS.ProcessEnv, logFile: string, nodeArgs: readonly string[] = []): Child {
+  return startChild(process.execPath, [...nodeArgs, ECAT_BIN, ...args], env, logFile);
 }
 
 /** Run an `ecat` command to completion; rejects on a non-zero exit or when it outlives `timeoutMs`. */

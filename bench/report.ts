@@ -136,6 +136,8 @@ export interface ResultFileContext {
   machine: Machine;
   world: Record<string, unknown>;
   server: Record<string, unknown>;
+  /** ECAT_* settings in effect (secrets left out). */
+  settings: Record<string, string>;
 }
 
 /** `bench/results/<id>-<db>.json` (quick runs: `bench/results/quick/…`, not committed). */
