@@ -82,7 +82,7 @@ describe('kill -9 during a refresh', () => {
       }),
     );
     assert.notDeepEqual([...expected].sort(), [...before.keys()].sort(), 'the next refresh has something to change');
-    sim.setFaults({ latencyMs: 800 });
+    sim.setFaults({ latencyMs: 1000 });
     sim.resetStats();
 
     const auth = { authorization: `JWT ${await token({ secret, roles: [`enterprise_admin:${enterprise}`], username: 'crash-admin' })}` };

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { DB } from '../db/schema.js';
-import { replaceQueryMembership, touchQueriesOfContent, upsertContent, type ContentInput } from '../catalog/content.repository.js';
+import { contentHash, replaceQueryMembership, touchQueriesOfContent, upsertContent, type ContentInput } from '../catalog/content.repository.js';
 import { publishCatalogEvent } from '../catalog/catalog-events.js';
 import { DiscoveryFetchError, type DiscoveryCourse, type DiscoveryProgram } from '../discovery/content-source.js';
 import {
@@ -43,6 +43,7 @@ import {
   lockExistingContent,
   lockQuery,
   markInterruptedRuns,
+  markSynced,
   setQueryRefreshTimes,
   startTasks,
   type RunCounts,
@@ -225,28 +226,33 @@ async function write(
   }
 
   const keys = fetched.items.map((i) => i.contentKey).sort();
-  const stored = new Map<string, Json>();
+  const stored = new Map<string, { id: number; content_hash: string; json_metadata: Json }>();
   for (let i = 0; i < keys.length; i += KEY_BATCH) {
-    for (const row of await lockExistingContent(trx, keys.slice(i, i + KEY_BATCH))) stored.set(row.content_key, row.json_metadata);
+    for (const row of await lockExistingContent(trx, keys.slice(i, i + KEY_BATCH))) stored.set(row.content_key, row);
   }
   const rows = fetched.items
-    .map((item) => contentRow(item, stored.get(item.contentKey) ?? null, fetched))
+    .map((item) => contentRow(item, stored.get(item.contentKey)?.json_metadata ?? null, fetched))
     .sort((a, b) => (a.contentKey < b.contentKey ? -1 : a.contentKey > b.contentKey ? 1 : 0));
-  const upserted = await upsertContent(trx, rows, now);
+  // Most of a daily refresh is unchanged: those rows are only marked synced, not sent back to the database.
+  const unchangedIds: number[] = [];
+  const changedRows: ContentInput[] = [];
+  for (const row of rows) {
+    const old = stored.get(row.contentKey);
+    if (old && old.content_hash === contentHash(row.jsonMetadata)) unchangedIds.push(old.id);
+    else changedRows.push(row);
+  }
+  await markSynced(trx, unchangedIds, now);
+  const upserted = await upsertContent(trx, changedRows, now);
   const updatedIds = upserted.filter((u) => u.outcome === 'updated').map((u) => u.id);
   const created = upserted.filter((u) => u.outcome === 'created').length;
+  const memberIds = [...unchangedIds, ...upserted.map((u) => u.id)];
   await touchQueriesOfContent(trx, updatedIds, now);
 
   const before = await countMembers(trx, queryId);
-  const verdict = judgeMembershipChange({ before, after: upserted.length, queryModified: query.modified, now }, deps.guardrail);
+  const verdict = judgeMembershipChange({ before, after: memberIds.length, queryModified: query.modified, now }, deps.guardrail);
   let change = { added: 0, removed: 0 };
   if (verdict.apply) {
-    change = await replaceQueryMembership(
-      trx,
-      queryId,
-      upserted.map((u) => u.id),
-      now,
-    );
+    change = await replaceQueryMembership(trx, queryId, memberIds, now);
     if (verdict.warning) deps.logger.warn({ queryId, runId: run.id }, `[CONTENT_DELTA_WARNING] ${verdict.warning}`);
   } else {
     deps.logger.warn({ queryId, runId: run.id, reason: verdict.reason }, `[CONTENT_DELTA_WARNING] refused: ${verdict.detail}`);
@@ -259,7 +265,7 @@ async function write(
     ...base,
     items_created: created,
     items_updated: updatedIds.length,
-    items_unchanged: upserted.length - created - updatedIds.length,
+    items_unchanged: memberIds.length - created - updatedIds.length,
     members_before: before,
     members_after: verdict.apply ? before + change.added - change.removed : before,
     members_added: change.added,

@@ -44,15 +44,28 @@ export async function countMembers(ex: Executor, queryId: number): Promise<numbe
   return Number(r.n);
 }
 
-/** Stored JSON of the given keys, rows locked in key order (a consistent order keeps concurrent refreshes from deadlocking). */
-export async function lockExistingContent(ex: Executor, keys: readonly string[]): Promise<{ content_key: string; json_metadata: Record<string, unknown> }[]> {
+/** Stored rows of the given keys, locked in key order (a consistent order keeps concurrent refreshes from deadlocking). */
+export async function lockExistingContent(
+  ex: Executor,
+  keys: readonly string[],
+): Promise<{ id: number; content_key: string; content_hash: string; json_metadata: Record<string, unknown> }[]> {
   if (keys.length === 0) return [];
   return ex
     .selectFrom('content_metadata')
-    .select(['content_key', 'json_metadata'])
+    .select(['id', 'content_key', 'content_hash', 'json_metadata'])
     .where(sql<boolean>`content_key = any(${sql.val([...keys])}::varchar[])`)
     .orderBy('content_key')
     .forUpdate()
+    .execute();
+}
+
+/** Record a sync of rows whose content did not change (their `modified` stays). */
+export async function markSynced(ex: Executor, ids: readonly number[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await ex
+    .updateTable('content_metadata')
+    .set({ last_synced_at: now })
+    .where(sql<boolean>`id = any(${sql.val([...ids])}::int[])`)
     .execute();
 }
 

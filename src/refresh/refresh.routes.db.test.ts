@@ -14,9 +14,13 @@ import { openTestDb, testConfig } from '../../test/helpers/db.js';
 import { authHeader } from '../../test/helpers/auth.js';
 import { createCatalog, createCustomer, createQuery, members, runsOf, simulatorHandle, waitFor } from '../../test/helpers/refresh-fixtures.js';
 import { createRefreshModule } from './refresh.module.js';
+import type { SourceHandle } from './refresh-source.js';
+import type { AppContext } from '../app-context.js';
 
 let db: Db;
 let app: App;
+/** While set, refreshes wait before fetching: a test holds a run in progress as long as it needs. */
+let gate: Promise<void> | null = null;
 let sim: DiscoverySimulator;
 let enterprise: string;
 let otherEnterprise: string;
@@ -25,7 +29,19 @@ before(async () => {
   db = await openTestDb();
   sim = await startDiscoverySimulator({ dataset: generateDataset({ size: 'S', seed: 51 }) });
   const config = testConfig();
-  app = await createApp(config, { db, work: true, modules: [systemModule, createRefreshModule({ source: (ctx) => simulatorHandle(sim, ctx.metrics) })] });
+  const source = (ctx: AppContext): SourceHandle => {
+    const inner = simulatorHandle(sim, ctx.metrics);
+    return {
+      get source() {
+        return inner.source;
+      },
+      async measure(tally, fn) {
+        if (gate) await gate;
+        return inner.measure(tally, fn);
+      },
+    };
+  };
+  app = await createApp(config, { db, work: true, modules: [systemModule, createRefreshModule({ source })] });
   await app.start();
   enterprise = await createCustomer(db);
   otherEnterprise = await createCustomer(db);
@@ -118,7 +134,8 @@ describe('coalescing', () => {
     // Three catalogs share the query: requests through any of them refresh the one query.
     const catalogs = [await createCatalog(db, enterprise, queryId, 'A'), await createCatalog(db, enterprise, queryId, 'B'), await createCatalog(db, enterprise, queryId, 'C')];
     const headers = await admin(enterprise);
-    sim.setFaults({ latencyMs: 400 });
+    let release = () => {};
+    gate = new Promise<void>((resolve) => (release = resolve));
     sim.resetStats();
     try {
       const first = (await post(catalogs[0] ?? '', headers)).json<{ async_task_id: string }>().async_task_id;
@@ -126,6 +143,8 @@ describe('coalescing', () => {
       const during: string[] = [];
       for (let i = 0; i < 10; i++) during.push((await post(catalogs[i % 3] ?? '', headers)).json<{ async_task_id: string }>().async_task_id);
       assert.equal((await runsOf(db, queryId)).length, 1, 'the requests did not start a second run while one runs');
+      gate = null;
+      release();
 
       for (const id of [first, ...during]) assert.equal((await finished(id, headers)).state, 'SUCCESS');
       const runs = await runsOf(db, queryId);
@@ -134,13 +153,15 @@ describe('coalescing', () => {
         runs.map((r) => r.status),
         ['success', 'success'],
       );
+      assert.equal((await task(first, headers)).json<{ result: { refresh_run_id: number } }>().result.refresh_run_id, runs[0]?.id);
       const served = new Set<unknown>();
       for (const id of during) served.add((await task(id, headers)).json<{ result: { refresh_run_id: number } }>().result.refresh_run_id);
       assert.deepEqual([...served], [runs[1]?.id], 'the requests made during the first run were served by the second');
       // One search/all fetch per run, whichever catalog asked.
       assert.equal(sim.stats.requests.searchAll, 2);
     } finally {
-      sim.setFaults({});
+      gate = null;
+      release();
     }
   });
 });
