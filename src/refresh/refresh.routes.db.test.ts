@@ -179,3 +179,27 @@ describe('metrics', () => {
     }
   });
 });
+
+describe('schedules', () => {
+  test('the daily refresh and the stale sweep are scheduled (cron from config)', async () => {
+    const { rows } = await db.executeSql(`select name, cron from pgboss.schedule where name like 'refresh_%' order by name`);
+    assert.deepEqual(rows, [
+      { name: 'refresh_all_queries', cron: app.ctx.config.refreshCron },
+      { name: 'refresh_stale_queries', cron: app.ctx.config.refreshStaleCron },
+    ]);
+  });
+
+  test('the daily fan-out and the stale sweep refresh the queries in use', async () => {
+    const daily = await createQuery(db, { org: 'MITx', content_type: 'course' });
+    await createCatalog(db, enterprise, daily);
+    assert.ok(await app.ctx.jobs.enqueue('refresh_all_queries', { reason: 'daily' }));
+    const run = await waitFor(async () => (await runsOf(db, daily)).find((r) => r.status === 'success'), 'the fanned-out refresh');
+    assert.equal(run.reason, 'stale', 'a never-refreshed query is refreshed as stale');
+
+    const stale = await createQuery(db, { org: 'HarvardX', content_type: 'course' });
+    await createCatalog(db, enterprise, stale);
+    assert.ok(await app.ctx.jobs.enqueue('refresh_stale_queries', {}));
+    await waitFor(async () => (await runsOf(db, stale)).some((r) => r.status === 'success'), 'the stale sweep’s refresh');
+    assert.equal((await runsOf(db, daily)).length, 1, 'a query refreshed within the stale window is left alone');
+  });
+});
