@@ -153,6 +153,31 @@ const commands: Record<string, Command> = {
       return runRefreshCommand(config(), { catalog, wait: v.wait === true });
     },
   },
+  transmit: {
+    summary: 'send channel content to the LMSs now (every active configuration, or one customer or channel)',
+    usage: 'ecat transmit [--customer UUID] [--channel CODE] [--wait]',
+    options: {
+      customer: { type: 'string' },
+      channel: { type: 'string' },
+      wait: { type: 'boolean' },
+    },
+    async run(v) {
+      // Checked before loading the engine, so a typo fails fast.
+      if (typeof v.customer === 'string' && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v.customer)) {
+        throw new UsageError(`--customer must be a UUID, got "${v.customer}"`);
+      }
+      const codes = ['GENERIC', 'CSOD', 'SAP', 'DEGREED2', 'CANVAS', 'BLACKBOARD', 'MOODLE'];
+      if (typeof v.channel === 'string' && !codes.includes(v.channel.toUpperCase())) {
+        throw new UsageError(`--channel must be one of ${codes.join(', ')}, got "${v.channel}"`);
+      }
+      const { runTransmitCommand } = await import('./channels/transmit.command.js');
+      return runTransmitCommand(config(), {
+        customer: typeof v.customer === 'string' ? v.customer : null,
+        channel: typeof v.channel === 'string' ? v.channel : null,
+        wait: v.wait === true,
+      });
+    },
+  },
   dataset: {
     summary: 'write a synthetic course-discovery dataset as JSON',
     usage: 'ecat dataset generate --size S|M|L --out FILE [--seed N]',

@@ -2,7 +2,7 @@
  * Channel configurations. One query per function; the caller passes the executor and owns the transaction.
  * Soft-deleted rows (`deleted_at`) are invisible to every read except `findConfiguration(..., {withDeleted})`.
  */
-import { sql } from 'kysely';
+import { sql, type SqlBool } from 'kysely';
 import type { Executor } from '../db/database.js';
 
 export interface ConfigurationRecord {
@@ -179,12 +179,26 @@ export async function replaceSettings(executor: Executor, id: number, stored: Re
  * Take (or renew) the configuration's run lease for `owner` until now + `ttlMs`. False when another live run holds
  * it: at most one transmission per configuration runs at a time, whatever the queue does.
  */
-export async function acquireRunLease(executor: Executor, id: number, owner: string, ttlMs: number): Promise<boolean> {
+export async function acquireRunLease(
+  executor: Executor,
+  id: number,
+  owner: string,
+  ttlMs: number,
+  /** Embedded mode: this process is the only one, so a lease of any other process is a dead one's. */
+  soleProcessPrefix?: string,
+): Promise<boolean> {
   const r = await executor
     .updateTable('channel_configuration')
     .set({ run_owner: owner, run_lease_until: sql`now() + ${sql.lit(`${Math.ceil(ttlMs)} milliseconds`)}::interval` })
     .where('id', '=', id)
-    .where((eb) => eb.or([eb('run_lease_until', 'is', null), eb('run_lease_until', '<', sql<Date>`now()`), eb('run_owner', '=', owner)]))
+    .where((eb) =>
+      eb.or([
+        eb('run_lease_until', 'is', null),
+        eb('run_lease_until', '<', sql<Date>`now()`),
+        eb('run_owner', '=', owner),
+        ...(soleProcessPrefix !== undefined ? [sql<SqlBool>`position(${soleProcessPrefix} in coalesce(run_owner, '')) <> 1`] : []),
+      ]),
+    )
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }

@@ -9,6 +9,7 @@
  * - A dry run computes the plan and lists what would be sent, and writes nothing.
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Db } from '../db/database.js';
 import type { ChannelRunStatus } from '../db/schema.js';
 import { applyWrites, type AuditOwner, pendingItems, planRows, recordOutcomes } from './audit.repository.js';
@@ -79,6 +80,11 @@ export interface TransmissionDeps {
   adapters?: AdapterLookup;
   metrics?: ChannelMetrics;
   workerId?: string;
+  /**
+   * This process is the only one on the database (embedded mode's exclusive lock): a lease held by another process
+   * belongs to one that died (`kill -9`) and is taken at once instead of after its expiry.
+   */
+  soleProcess?: boolean;
   leaseTtlMs?: number;
   /** Longest wait for a lease held by another run before giving up. */
   leaseWaitMs?: number;
@@ -86,6 +92,9 @@ export interface TransmissionDeps {
   unavailableBackoffMs?: number;
   now?: () => Date;
 }
+
+/** Leases name their process, so embedded mode can tell a dead process's lease from a live one of its own. */
+const PROCESS_PREFIX = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}/`;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -106,7 +115,7 @@ export class TransmissionService {
 
   constructor(deps: TransmissionDeps) {
     this.#d = deps;
-    this.#workerId = deps.workerId ?? `pid${process.pid}`;
+    this.#workerId = deps.workerId ?? 'run';
   }
 
   #now(): Date {
@@ -134,8 +143,8 @@ export class TransmissionService {
       return base('skipped', 'configuration not found');
     }
 
-    const ttl = this.#d.leaseTtlMs ?? 30_000;
-    const owner = `${this.#workerId}:${randomUUID().slice(0, 8)}`;
+    const ttl = this.#d.leaseTtlMs ?? 15_000;
+    const owner = `${PROCESS_PREFIX}${this.#workerId}:${randomUUID().slice(0, 8)}`;
     if (!(await this.#acquire(configurationId, owner, ttl, opts.signal))) {
       this.#d.logger.info({ configurationId }, 'another transmission of this configuration is running; not starting a second one');
       return base('skipped', 'another transmission of this configuration is running');
@@ -178,7 +187,7 @@ export class TransmissionService {
   async #acquire(configurationId: number, owner: string, ttl: number, signal?: AbortSignal): Promise<boolean> {
     const waitUntil = Date.now() + (this.#d.leaseWaitMs ?? ttl + 5_000);
     for (;;) {
-      if (await acquireRunLease(this.#d.db.kysely, configurationId, owner, ttl)) return true;
+      if (await acquireRunLease(this.#d.db.kysely, configurationId, owner, ttl, this.#d.soleProcess ? PROCESS_PREFIX : undefined)) return true;
       if (Date.now() >= waitUntil || signal?.aborted) return false;
       await sleep(Math.min(1_000, ttl / 4), signal);
     }

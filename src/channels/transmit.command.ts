@@ -1,0 +1,174 @@
+/**
+ * `ecat transmit [--customer UUID] [--channel CODE] [--wait]`: queue a transmission of every active configuration
+ * (of active customers), optionally of one customer or channel, each with a task record; with `--wait`, follow them
+ * with a progress bar on a TTY and print a summary table.
+ *
+ * Embedded mode (PGlite) holds an exclusive lock on the data directory, so no other process can run the jobs: the
+ * command runs them itself and always waits. In distributed mode the workers run them; without `--wait` the command
+ * prints the task ids and returns.
+ */
+import { randomUUID } from 'node:crypto';
+import { createApp, createLogger } from '../app.js';
+import type { Config } from '../config/config.schema.js';
+import { parseDatabaseUrl } from '../db/database.js';
+import { isChannelCode } from './channel-definitions.js';
+import { channelServicesOf, channelsModule } from './channels.module.js';
+import { CatalogRequestCounter } from './catalog-client.js';
+import { listConfigurations } from './configuration.repository.js';
+import { insertTransmitTask, taskStates } from './run.repository.js';
+import type { RunSummary } from './transmission.service.js';
+
+export interface TransmitCommandOptions {
+  customer: string | null;
+  channel: string | null;
+  wait: boolean;
+}
+
+export interface CommandIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** Progress output (a TTY gets a live bar); null for none. */
+  progress: NodeJS.WriteStream | null;
+}
+
+const defaultIo: CommandIo = {
+  out: (s) => process.stdout.write(`${s}\n`),
+  err: (s) => process.stderr.write(`${s}\n`),
+  progress: process.stderr.isTTY ? process.stderr : null,
+};
+
+const POLL_MS = 300;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function runTransmitCommand(config: Config, opts: TransmitCommandOptions, io: CommandIo = defaultIo): Promise<number> {
+  if (opts.customer !== null && !UUID.test(opts.customer)) {
+    io.err(`ecat transmit: --customer must be a UUID, got "${opts.customer}"`);
+    return 2;
+  }
+  const channel = opts.channel?.toUpperCase() ?? null;
+  if (channel !== null && !isChannelCode(channel)) {
+    io.err(`ecat transmit: --channel must be one of GENERIC, CSOD, SAP, DEGREED2, CANVAS, BLACKBOARD, MOODLE, got "${opts.channel}"`);
+    return 2;
+  }
+  const embedded = parseDatabaseUrl(config.databaseUrl).kind === 'pglite';
+  // Job logs would interleave with the progress bar; failures are in the summary table.
+  const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
+  const logger = createLogger(verbose ? config : Object.freeze({ ...config, logLevel: 'error' as const }));
+  const app = await createApp(config, { work: embedded, logger, modules: [channelsModule] });
+  const { db, jobs } = app.ctx;
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onSignal);
+  try {
+    const configs = await listConfigurations(
+      db.kysely,
+      { scope: '*', activeOnly: true, ...(opts.customer ? { customer: opts.customer.toLowerCase() } : {}), ...(channel ? { channelCode: channel } : {}) },
+      100_000,
+      0,
+    );
+    const client = channelServicesOf(app.ctx).catalog.forRun(new CatalogRequestCounter());
+    const requested: Array<{ id: number; customer: string; channel: string; name: string; taskId: string }> = [];
+    const activeByCustomer = new Map<string, boolean>();
+    for (const c of configs) {
+      let active = activeByCustomer.get(c.enterpriseCustomerUuid);
+      if (active === undefined) {
+        active = (await client.customerActive(c.enterpriseCustomerUuid).catch(() => null)) !== false;
+        activeByCustomer.set(c.enterpriseCustomerUuid, active);
+      }
+      if (!active) continue;
+      const taskId = randomUUID();
+      await db.transaction(async (trx) => {
+        await insertTransmitTask(trx, { id: taskId, configurationId: c.id, requestedBy: null, enterpriseUuid: c.enterpriseCustomerUuid });
+        await jobs.enqueue('transmit_content_metadata', { configurationId: c.id, reason: 'on_demand', taskId }, { dedupKey: String(c.id), executor: trx });
+      }, 'channels.transmit.cli');
+      requested.push({ id: c.id, customer: c.enterpriseCustomerUuid, channel: c.channelCode, name: c.displayName, taskId });
+    }
+    if (requested.length === 0) {
+      io.out('no active channel configurations to transmit');
+      return 0;
+    }
+    if (!embedded && !opts.wait) {
+      io.out(`queued ${requested.length} transmission${requested.length === 1 ? '' : 's'} (follow them with GET /api/v1/tasks/{id}/ or --wait):`);
+      io.out(table(['config', 'channel', 'customer', 'task'], requested.map((r) => [String(r.id), r.channel, r.customer, r.taskId])));
+      return 0;
+    }
+    if (embedded) await app.start();
+
+    const ids = requested.map((r) => r.taskId);
+    let tasks: Array<{ id: string; state: string; result: unknown }> = [];
+    const bar = progressBar(io.progress, ids.length);
+    while (!interrupted) {
+      tasks = await taskStates(db.kysely, ids);
+      const finished = tasks.filter((t) => t.state === 'SUCCESS' || t.state === 'FAILURE');
+      const items = finished.reduce((n, t) => n + ((t.result as RunSummary | null)?.transmitted?.succeeded ?? 0), 0);
+      bar.update(finished.length, tasks.filter((t) => t.state === 'STARTED').length, items);
+      if (finished.length === ids.length) break;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    bar.end();
+
+    const byTask = new Map(tasks.map((t) => [t.id, t]));
+    const rows = requested.map((r) => {
+      const t = byTask.get(r.taskId);
+      const s = (t?.result ?? null) as RunSummary | null;
+      const by = s?.transmitted?.byAction;
+      const n = (v: number | undefined) => (v === undefined ? '' : String(v));
+      const done = t?.state === 'SUCCESS' || t?.state === 'FAILURE';
+      const note = s?.detail ?? '';
+      return [
+        String(r.id),
+        r.channel,
+        r.customer.slice(0, 8),
+        done ? (s?.status ?? (t?.state ?? '').toLowerCase()) : (t?.state ?? 'PENDING').toLowerCase(),
+        n(by?.create.succeeded),
+        n(by?.update.succeeded),
+        n(by?.delete.succeeded),
+        n(s?.transmitted?.failed),
+        n(s?.transmitted?.deferred),
+        s ? `${s.catalogs.skipped}/${s.catalogs.total}` : '',
+        n(s?.catalogRequests.total),
+        s ? (s.durationMs / 1000).toFixed(1) : '',
+        note.length > 60 ? `${note.slice(0, 59)}…` : note,
+      ];
+    });
+    io.out(table(['config', 'channel', 'customer', 'status', 'created', 'updated', 'deleted', 'failed', 'deferred', 'skipped', 'requests', 'seconds', 'note'], rows));
+    if (interrupted) {
+      io.err('interrupted: unfinished transmissions stay queued');
+      return 130;
+    }
+    return tasks.some((t) => t.state === 'FAILURE' || (t.result as RunSummary | null)?.status === 'failed') ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    await app.close();
+  }
+}
+
+/** A plain text table: numbers right-aligned, everything else left-aligned. */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[\d./]*$/.test(r[i] ?? '')));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function progressBar(stream: NodeJS.WriteStream | null, total: number) {
+  const width = 30;
+  let drawn = false;
+  return {
+    update(done: number, running: number, items: number) {
+      if (!stream) return;
+      const filled = Math.round((done / Math.max(1, total)) * width);
+      stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} configurations, ${items} items sent${running > 0 ? `, ${running} running` : ''}  `);
+      drawn = true;
+    },
+    end() {
+      if (stream && drawn) stream.write('\n');
+    },
+  };
+}
