@@ -1,18 +1,8 @@
-/**
- * `/api/v1/catalog-queries/…` (reference §2.7), `/api/v1/content-metadata/…` and
- * `/api/v1/distinct-catalog-queries/` (§2.8). Thin: schemas, one service call.
- */
+/** `/api/v1/catalog-queries/…` (reference §2.7). Thin: schemas, one service call. */
 import type { AppContext, HttpApp } from '../app-context.js';
 import { authOf, methodNotAllowed, rawBody, requestUrl } from './catalog-http.js';
 import type { CatalogServices } from './catalog-services.js';
 import {
-  ContentDetailQuery,
-  ContentIdParams,
-  ContentItem,
-  ContentListQuery,
-  ContentListResponse,
-  DistinctBody,
-  DistinctResponse,
   ErrorResponse,
   HashQuery,
   HashResponse,
@@ -78,48 +68,4 @@ export function catalogQueryRoutes(app: HttpApp, s: CatalogServices, ctx: AppCon
     (req) => s.queries.get(authOf(req), req.params.id),
   );
   methodNotAllowed(app, `${BASE}/:id/`, ['GET']);
-
-  app.post(
-    '/api/v1/distinct-catalog-queries/',
-    {
-      schema: {
-        tags,
-        summary: 'Group catalogs by their catalog query (staff only)',
-        body: DistinctBody,
-        response: { 200: DistinctResponse, '4xx': ErrorResponse },
-      },
-    },
-    (req) => s.content.distinctCatalogQueries(authOf(req), req.body.enterprise_catalog_uuids),
-  );
-  methodNotAllowed(app, '/api/v1/distinct-catalog-queries/', ['POST']);
-
-  const contentTags = ['content-metadata'];
-  app.get(
-    '/api/v1/content-metadata/',
-    {
-      schema: {
-        tags: contentTags,
-        summary: 'List stored content metadata (no catalog context)',
-        querystring: ContentListQuery,
-        response: { 200: ContentListResponse, '4xx': ErrorResponse },
-      },
-    },
-    (req) => s.content.contentMetadataList(authOf(req), req.query, requestUrl(req)),
-  );
-  methodNotAllowed(app, '/api/v1/content-metadata/', ['GET']);
-
-  app.get(
-    '/api/v1/content-metadata/:identifier/',
-    {
-      schema: {
-        tags: contentTags,
-        summary: 'One stored content item by id, uuid or key',
-        params: ContentIdParams,
-        querystring: ContentDetailQuery,
-        response: { 200: ContentItem, '4xx': ErrorResponse },
-      },
-    },
-    (req) => s.content.contentMetadataDetail(authOf(req), req.params.identifier, req.query.coerce_to_parent_course),
-  );
-  methodNotAllowed(app, '/api/v1/content-metadata/:identifier/', ['GET']);
 }

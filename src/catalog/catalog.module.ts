@@ -8,6 +8,7 @@ import { authenticatedScope } from './catalog-http.js';
 import { catalogQueryRoutes } from './catalog-query.routes.js';
 import { catalogRoutes } from './catalog.routes.js';
 import { catalogServicesOf } from './catalog-services.js';
+import { contentMetadataRoutes } from './content-metadata.routes.js';
 import { customerRoutes } from './customer.routes.js';
 
 export { catalogServicesOf, type CatalogServices } from './catalog-services.js';
@@ -25,6 +26,7 @@ export const catalogModule: AppModule = {
       catalogRoutes(scope, services);
       customerRoutes(scope, services);
       catalogQueryRoutes(scope, services, ctx);
+      contentMetadataRoutes(scope, services);
     });
   },
 
