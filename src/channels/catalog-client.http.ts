@@ -187,9 +187,14 @@ export class HttpCatalogClient implements CatalogClient, CatalogClientFactory {
       const page = res.json as Page;
       for (const item of Array.isArray(page.results) ? page.results : []) yield item;
       if (typeof page.next !== 'string' || page.next === '') return;
+      // Upstream re-requests the original URL with the query of `next` (its host and path may be internal ones);
+      // parameters `next` leaves out (a server that drops the repeated `content_keys`) keep their original values.
       const next = new URL(page.next, this.#api);
       const again = new URL(url);
-      again.search = next.search;
+      for (const name of new Set(next.searchParams.keys())) {
+        again.searchParams.delete(name);
+        for (const v of next.searchParams.getAll(name)) again.searchParams.append(name, v);
+      }
       if (again.toString() === current) return;
       current = again.toString();
     }
