@@ -93,9 +93,7 @@ export function createRefreshModule(options: RefreshModuleOptions = {}): AppModu
       await ctx.jobs.schedule('refresh_stale_queries', ctx.config.refreshStaleCron, {});
     },
 
-    routes(app, ctx) {
-      registerRefreshRoutes(app, ctx);
-    },
+    routes: registerRefreshRoutes,
   };
 }
 

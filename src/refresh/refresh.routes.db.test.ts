@@ -92,6 +92,7 @@ describe('POST /api/v1/enterprise-catalogs/{uuid}/refresh_metadata/', () => {
     const get = await app.http.inject({ method: 'GET', url: `/api/v1/enterprise-catalogs/${catalog}/refresh_metadata/`, headers });
     assert.equal(get.statusCode, 405);
     assert.deepEqual(get.json(), { detail: 'Method "GET" not allowed.' });
+    assert.equal(get.headers.allow, 'POST, OPTIONS');
     assert.equal((await app.http.inject({ method: 'PUT', url: `/api/v1/enterprise-catalogs/${catalog}/refresh_metadata/`, headers })).statusCode, 405);
     assert.equal((await app.http.inject({ method: 'GET', url: `/api/v1/enterprise-catalogs/${catalog}/refresh_metadata/` })).statusCode, 401);
   });

@@ -1,7 +1,7 @@
 /** HTTP routes of the refresh module: upstream's `refresh_metadata` and the task status extension. */
 import { Type } from 'typebox';
 import type { AppContext, HttpApp } from '../app-context.js';
-import { AppError } from '../shared/errors.js';
+import { authOf, authenticatedScope, methodNotAllowed } from '../catalog/catalog-http.js';
 import { readTask, requestCatalogRefresh } from './refresh.service.js';
 
 const Detail = Type.Object({ detail: Type.String() });
@@ -16,44 +16,38 @@ const TaskView = Type.Object({
 
 const REFRESH_PATH = '/api/v1/enterprise-catalogs/:uuid/refresh_metadata/';
 
-export function registerRefreshRoutes(app: HttpApp, ctx: AppContext): void {
-  app.post(
-    REFRESH_PATH,
-    {
-      schema: {
-        tags: ['enterprise-catalogs'],
-        summary: "Refresh the catalog's content from discovery (asynchronously)",
-        description:
-          "Queues a refresh of the catalog's query (coalesced with one already queued) and answers at once. Admins of the catalog's customer only.",
-        params: CatalogParams,
-        response: { 200: RefreshAccepted, 401: Detail, 403: Detail, 404: Detail, 422: Detail },
+/** Every route requires a valid JWT (401 before anything else), as upstream's views do. */
+export async function registerRefreshRoutes(app: HttpApp, ctx: AppContext): Promise<void> {
+  await authenticatedScope(app, ctx, (scope) => {
+    scope.post(
+      REFRESH_PATH,
+      {
+        schema: {
+          tags: ['enterprise-catalogs'],
+          summary: "Refresh the catalog's content from discovery (asynchronously)",
+          description:
+            "Queues a refresh of the catalog's query (coalesced with one already queued) and answers at once. Admins of the catalog's customer only.",
+          params: CatalogParams,
+          response: { 200: RefreshAccepted, 401: Detail, 403: Detail, 404: Detail, 422: Detail },
+        },
       },
-    },
-    async (req) => requestCatalogRefresh(ctx.db, ctx.jobs, await ctx.authenticate(req), req.params.uuid),
-  );
+      async (req) => requestCatalogRefresh(ctx.db, ctx.jobs, authOf(req), req.params.uuid),
+    );
+    // Upstream's view accepts POST only.
+    methodNotAllowed(scope, REFRESH_PATH, ['POST']);
 
-  // Upstream's view accepts POST only: other methods get DRF's 405, after authentication as DRF does.
-  app.route({
-    method: ['GET', 'PUT', 'PATCH', 'DELETE'],
-    url: REFRESH_PATH,
-    schema: { hide: true, params: CatalogParams },
-    handler: async (req) => {
-      await ctx.authenticate(req);
-      throw new AppError('method_not_allowed', 'method_not_allowed', `Method "${req.method}" not allowed.`);
-    },
+    scope.get(
+      '/api/v1/tasks/:id/',
+      {
+        schema: {
+          tags: ['tasks'],
+          summary: 'State of an asynchronous task (e.g. a refresh_metadata request)',
+          description: 'Visible to the caller who started the task and to admins of its customer.',
+          params: TaskParams,
+          response: { 200: TaskView, 401: Detail, 404: Detail },
+        },
+      },
+      async (req) => readTask(ctx.db, authOf(req), req.params.id),
+    );
   });
-
-  app.get(
-    '/api/v1/tasks/:id/',
-    {
-      schema: {
-        tags: ['tasks'],
-        summary: 'State of an asynchronous task (e.g. a refresh_metadata request)',
-        description: 'Visible to the caller who started the task and to admins of its customer.',
-        params: TaskParams,
-        response: { 200: TaskView, 401: Detail, 404: Detail },
-      },
-    },
-    async (req) => readTask(ctx.db, await ctx.authenticate(req), req.params.id),
-  );
 }
