@@ -11,6 +11,7 @@ declare module './job-types.js' {
     test_echo: { value: string };
     test_stately: { key: string };
     test_resume: { value: string };
+    test_burst: { value: string };
   }
 }
 
@@ -139,6 +140,24 @@ describe('PgBossQueue', () => {
     });
     assert.equal((await leases.reap()).includes(jobId), false);
     await sql`delete from job_lease where job_id = ${jobId}`.execute(db.kysely);
+  });
+
+  test('a worker takes the next queued job at once instead of waiting out the polling interval', async () => {
+    // A 30 s polling interval: before the fix, the second and third jobs each waited about 30 s.
+    const slow = new PgBossQueue({ db, connectionString: db.connectionString ?? undefined, work: true, pollSeconds: 30, logger: silent });
+    const done: string[] = [];
+    await slow.start();
+    try {
+      await slow.define('test_burst', { concurrency: 1 }, async (job) => {
+        done.push(job.data.value);
+      });
+      const values = [uid(), uid(), uid()];
+      for (const value of values) await slow.enqueue('test_burst', { value });
+      await slow.startWorkers();
+      await waitFor(() => values.every((v) => done.includes(v)), 'three queued jobs', 20_000);
+    } finally {
+      await slow.stop({ timeoutMs: 3000 });
+    }
   });
 
   test('counts by queue and state', async () => {

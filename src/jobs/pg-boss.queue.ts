@@ -98,11 +98,15 @@ export class PgBossQueue implements JobQueue {
     await this.#leases.start();
     for (const [name, { def, handler }] of this.#defs) {
       for (let i = 0; i < (def.concurrency ?? 1); i++) {
-        await this.#boss.work(
+        let workerId = '';
+        workerId = await this.#boss.work(
           name,
           { batchSize: 1, pollingIntervalSeconds: this.opts.pollSeconds, includeMetadata: true },
           async (jobs: PgBoss.JobWithMetadata<unknown>[]) => {
             for (const job of jobs) await this.#run(name, job, handler);
+            // pg-boss waits out the rest of the polling interval after every fetch, even a fruitful one: one job
+            // per slot per interval. After a job, look for the next one at once; idle polling keeps the interval.
+            if (jobs.length > 0 && workerId) this.#boss.notifyWorker(workerId);
           },
         );
       }
