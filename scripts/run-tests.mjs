@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under src/ and test/ with node:test through tsx.
+// Runs every *.test.ts under src/, test/ and bench/ with node:test through tsx.
 // Node 20 has no .ts discovery: a bare `--test` finds nothing and exits 0, so the file list is explicit
 // and a run that executed no test is a failure.
 import { spawn } from 'node:child_process';
@@ -22,7 +22,7 @@ function walk(dir, out) {
   return out;
 }
 
-let files = [...walk(join(root, 'src'), []), ...walk(join(root, 'test'), [])].sort();
+let files = [...walk(join(root, 'src'), []), ...walk(join(root, 'test'), []), ...walk(join(root, 'bench'), [])].sort();
 // Database suites are named *.db.test.ts: they run on PGlite always and on PostgreSQL when DATABASE_URL is set.
 if (onlyDb) files = files.filter((f) => f.endsWith('.db.test.ts'));
 if (filters.length > 0) files = files.filter((f) => filters.some((p) => f.includes(p)));
