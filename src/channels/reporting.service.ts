@@ -1,7 +1,7 @@
 /**
  * The admin portal's content sync status (reference §4.2): one line per audit row of a configuration, paginated,
  * filterable (`?<field>=` as "contains", case-insensitive) and sortable (`sort_by=<field>` or `-<field>`).
- * `sync_status` is `pending` while the row waits to be sent, `error` when its last attempt failed, else `okay`.
+ * `sync_status` is `error` when the row's last attempt failed, `pending` while it waits to be sent, else `okay`.
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { type AuthContext, hasAdminAccess, hasProvisioningAdminAccess } from '../auth/roles.js';
@@ -23,13 +23,15 @@ export const FRIENDLY_STATUS: ReadonlyArray<[number, string]> = [
 const SERVER_ERROR_MESSAGE = 'The LMS had an internal error; it will be retried.';
 const OTHER_ERROR_MESSAGE = 'The LMS refused the content.';
 
+// `remote_errored_at` is set exactly when the last attempt failed: an acknowledged call may carry a non-2xx status
+// the adapter judged a success (Blackboard's 404 on deleting a course that is already gone).
 const statusExpr = sql<string>`case
-  when t.remote_errored_at is not null or t.api_response_status_code >= 400 then 'error'
+  when t.remote_errored_at is not null then 'error'
   when t.marked_for is not null or t.api_response_status_code is null then 'pending'
   else 'okay' end`;
 
 const friendlyExpr = sql<string | null>`case
-  when not (t.remote_errored_at is not null or t.api_response_status_code >= 400) then null
+  when t.remote_errored_at is null then null
   ${sql.join(
     FRIENDLY_STATUS.map(([code, msg]) => sql`when t.api_response_status_code = ${sql.lit(code)} then ${sql.lit(msg)}`),
     sql` `,

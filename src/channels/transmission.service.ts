@@ -206,7 +206,10 @@ export class TransmissionService {
     const dryRun = config.dryRunModeEnabled;
     if (!config.active) return base('skipped', 'configuration is not active', dryRun);
 
-    const counter = new CatalogRequestCounter((kind) => d.metrics?.catalogRequests.inc({ client: d.catalog.kind, kind, status: 'sent' }));
+    // The HTTP client reports each request with its status itself; in-process calls are counted here.
+    const counter = new CatalogRequestCounter((kind) => {
+      if (d.catalog.kind === 'in-process') d.metrics?.catalogRequests.inc({ client: 'in-process', kind, status: 'ok' });
+    });
     const client = d.catalog.forRun(counter);
     const withRequests = (s: RunSummary): RunSummary => ({ ...s, catalogRequests: counter.snapshot() });
 
