@@ -16,7 +16,7 @@ import { SampleContentSource } from '../discovery/sample.source.js';
 import { SEARCH_PAGE_SIZE } from '../discovery/content-source.js';
 import { openTestDb, testConfig } from '../../test/helpers/db.js';
 import { authHeader } from '../../test/helpers/auth.js';
-import { runsOf, simulatorHandle, waitFor } from '../../test/helpers/refresh-fixtures.js';
+import { members, runsOf, simulatorHandle, waitFor } from '../../test/helpers/refresh-fixtures.js';
 import { createRefreshModule } from './refresh.module.js';
 
 let db: Db;
@@ -133,5 +133,50 @@ describe('refresh triggers', () => {
     assert.equal(runs.at(-1)?.pages, pages);
     assert.equal(runs.at(-1)?.status, 'success');
     for (const uuid of catalogs) assert.ok((await contentKeys(uuid)).size > 0);
+  });
+
+  test('a re-fetch of unchanged data leaves every generate_diff date_updated as it was; after a day of churn exactly the changed items move', async () => {
+    const catalog = await createCatalog('Diff', { content_type: ['course', 'courserun'], org: ['MITx', 'HarvardX', 'BerkeleyX'] });
+    const queryId = await queryIdOf(catalog);
+    await refreshed(queryId, 1);
+    const headers = await provisioning();
+    const refresh = async () => {
+      const r = await app.http.inject({ method: 'POST', url: `/api/v1/enterprise-catalogs/${catalog}/refresh_metadata/`, headers });
+      const id = r.json<{ async_task_id: string }>().async_task_id;
+      await waitFor(async () => {
+        const t = await app.http.inject({ method: 'GET', url: `/api/v1/tasks/${id}/`, headers });
+        return t.json<{ state: string }>().state === 'SUCCESS';
+      }, 'the refresh task');
+    };
+    const diff = async (keys: readonly string[]) => {
+      const r = await app.http.inject({ method: 'POST', url: `/api/v1/enterprise-catalogs/${catalog}/generate_diff/`, headers, payload: { content_keys: keys } });
+      assert.equal(r.statusCode, 200, r.body);
+      return new Map(r.json<{ items_found: { content_key: string; date_updated: string }[] }>().items_found.map((i) => [i.content_key, i.date_updated]));
+    };
+    const modifiedOf = async () => new Map([...(await members(db, queryId))].map(([k, r]) => [k, r.modified.getTime()]));
+
+    const modified0 = await modifiedOf();
+    const keys = [...modified0.keys()];
+    const d0 = await waitFor(async () => {
+      const d = await diff(keys);
+      return d.size === keys.length ? d : null;
+    }, 'the diff to see every member');
+
+    await refresh();
+    assert.deepEqual(await modifiedOf(), modified0);
+    assert.deepEqual(await diff(keys), d0, 'a re-fetch of unchanged data moves no date_updated');
+
+    sim.dataset.advanceDay();
+    await refresh();
+    const modified1 = await modifiedOf();
+    const moved = keys.filter((k) => modified1.has(k) && modified1.get(k) !== modified0.get(k));
+    assert.ok(moved.length > 0, 'a day of churn changed some of these items');
+    const stayed = keys.filter((k) => modified1.has(k) && !moved.includes(k));
+    const d1 = await waitFor(async () => {
+      const d = await diff(keys);
+      return moved.every((k) => d.get(k) !== d0.get(k)) ? d : null;
+    }, 'the diff to show the changed items');
+    for (const k of stayed) assert.equal(d1.get(k), d0.get(k), `${k} did not change`);
+    for (const k of moved) assert.ok((d1.get(k) ?? '') > (d0.get(k) ?? ''), `${k} changed`);
   });
 });
