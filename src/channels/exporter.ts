@@ -176,8 +176,12 @@ export async function exportContent(input: ExportInput): Promise<ExportPlan> {
       outcomes.push({ uuid, version, skipped: true, diffed: false, complete: true });
       continue;
     }
-    const liveKeys = input.rows.filter((r) => r.isLive && r.catalogUuid?.toLowerCase() === uuid.toLowerCase()).map((r) => r.contentId);
-    const diff = await client.generateDiff(uuid, liveKeys);
+    // What we believe the catalog holds: live rows, and rows still waiting to be created (a Cornerstone item not yet
+    // polled, a create in back-off), so that those are compared by date instead of fetched again every run.
+    const believed = input.rows
+      .filter((r) => (r.isLive || r.markedFor === 'create') && r.catalogUuid?.toLowerCase() === uuid.toLowerCase())
+      .map((r) => r.contentId);
+    const diff = await client.generateDiff(uuid, believed);
     const held = new Set<string>([...diff.notIncluded, ...diff.found.map((f) => f.contentKey)]);
     members.set(uuid, held);
     outcomes.push({ uuid, version, skipped: false, diffed: true, complete: true });
@@ -215,28 +219,27 @@ export async function exportContent(input: ExportInput): Promise<ExportPlan> {
       const dateUpdatedUs = isoToMicros(dateUpdated);
       // A delete that did not go through, for content that is back (P14): send it again as a create, which every
       // adapter turns into an update of what the LMS still holds.
-      if (row.markedFor === 'delete' || row.markedFor === 'create') {
+      if (row.markedFor === 'delete') {
         fetchFor(uuid).set(key, { action: 'create', onlyIfChanged: false, row, dateUpdatedUs });
         continue;
       }
-      const changed =
-        row.markedFor === 'update' ||
-        row.contentLastChangedUs === null ||
-        (dateUpdatedUs !== null && row.contentLastChangedUs < dateUpdatedUs);
-      if (changed) fetchFor(uuid).set(key, { action: 'update', onlyIfChanged: false, row, dateUpdatedUs });
+      const changed = row.contentLastChangedUs === null || (dateUpdatedUs !== null && row.contentLastChangedUs < dateUpdatedUs);
+      // Still marked from an earlier run (not sent yet, or failed): it goes again as it is, with a fresh payload only
+      // when the content changed since.
+      if (row.markedFor !== null) {
+        if (changed) fetchFor(uuid).set(key, { action: row.markedFor, onlyIfChanged: false, row, dateUpdatedUs });
+        continue;
+      }
+      if (changed) fetchFor(uuid).set(key, { action: row.isLive ? 'update' : 'create', onlyIfChanged: false, row, dateUpdatedUs });
     }
 
     for (const key of diff.notFound) {
       const row = rowsByKey.get(key);
       if (row === undefined || handled.has(key)) continue;
       handled.add(key);
-      deleteCandidates.push(row);
-    }
-
-    // A create still pending for content that left the catalog before it was sent: nothing to send any more.
-    for (const row of input.rows) {
-      if (row.isLive || row.markedFor === null || handled.has(row.contentId) || held.has(row.contentId)) continue;
-      if (row.catalogUuid?.toLowerCase() === uuid.toLowerCase()) write({ contentId: row.contentId, markedFor: null });
+      // A create still waiting for content that left the catalog before it was sent: nothing to send any more.
+      if (!row.isLive) write({ contentId: key, markedFor: null });
+      else deleteCandidates.push(row);
     }
   }
 

@@ -151,6 +151,11 @@ export async function transmitItems(items: readonly SendItem[], deps: TransmitDe
       try {
         outcomes = await adapter.transmit(action, outbound, deps.context());
       } catch (err) {
+        if (deps.signal.aborted) {
+          // Shutdown or budget spent mid-call: the outcome is unknown, so the intent stays and the next run resends.
+          result.deferred += remaining.length;
+          return 'the run was stopped (shutdown or time budget) during a call';
+        }
         const error = toChannelError(err);
         if (error instanceof RateLimitedChannelError) {
           if (fitsBudget(error.retryAfterMs)) {

@@ -194,6 +194,19 @@ void describe('transmitter', () => {
     assert.deepEqual(d.slept, [1_000]);
   });
 
+  void it('a call cut by shutdown records nothing: the rows stay marked for the next run', async () => {
+    const abort = new AbortController();
+    const adapter = scriptedAdapter(() => {
+      abort.abort();
+      return new UnavailableChannelError('run aborted');
+    });
+    const d = deps(adapter, { signal: abort.signal });
+    const r = await transmitItems(items('create', 4), d);
+    assert.equal(d.recorded.length, 0);
+    assert.equal(r.deferred, 4);
+    assert.match(r.stopped ?? '', /stopped/);
+  });
+
   void it('stops when the call interval does not fit in the budget', async () => {
     const adapter = scriptedAdapter((_a, i) => ok(i));
     let slots = 1;
