@@ -27,8 +27,6 @@ export const REFRESH_RETRY = { limit: 2, delayMs: 30_000, backoff: 'exponential'
 export interface RefreshModuleOptions {
   /** Build the source instead of using the configured one (tests; `handleFor(source)` wraps any `ContentSource`). */
   source?: (ctx: AppContext) => SourceHandle;
-  /** Clock for `modified` and the guardrail (tests). */
-  clock?: () => Date;
 }
 
 const runtimes = new WeakMap<AppContext, RefreshDeps>();
@@ -53,7 +51,6 @@ export function createRefreshModule(options: RefreshModuleOptions = {}): AppModu
         logger: ctx.logger,
         guardrail: { floor: config.refreshGuardrailFloor, maxDeltaPercent: config.refreshGuardrailMaxDeltaPercent },
         metrics: createRefreshMetrics(ctx.metrics.registry, () => stalestQueryAgeSeconds(db.kysely)),
-        ...(options.clock ? { clock: options.clock } : {}),
       };
       runtimes.set(ctx, deps);
 

@@ -60,8 +60,6 @@ export interface RefreshDeps {
   logger: RefreshLogger;
   guardrail: GuardrailSettings;
   metrics?: RefreshMetrics;
-  /** Clock for `modified`, `last_synced_at` and the guardrail's "today" (tests). */
-  clock?: () => Date;
 }
 
 export interface RefreshRequest {
@@ -213,7 +211,7 @@ async function write(
   requests: number,
   fetchedAt: Date,
 ): Promise<WriteResult> {
-  const now = deps.clock?.() ?? new Date();
+  const now = new Date();
   const query = await lockQuery(trx, queryId);
   const base = {
     pages: fetched.pages,
@@ -275,7 +273,7 @@ async function write(
   const refusalReason = verdict.apply ? null : verdict.reason;
   const detail = verdict.apply ? verdict.warning : verdict.detail;
   await setQueryRefreshTimes(trx, queryId, { attemptAt: now, ...(verdict.apply ? { successAt: now } : {}) });
-  await finishRun(trx, run.id, { status, refusalReason, detail, fetchedAt, finishedAt: deps.clock?.() ?? new Date(), counts });
+  await finishRun(trx, run.id, { status, refusalReason, detail, fetchedAt, finishedAt: new Date(), counts });
   await finishTasks(trx, queryId, run.started_at, 'SUCCESS', taskResult({ queryId, runId: run.id, status, refusalReason, detail, counts }));
   return { queryId, status, refusalReason, detail, counts };
 }
@@ -288,14 +286,13 @@ function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
 export async function refreshQuery(deps: RefreshDeps, req: RefreshRequest): Promise<RefreshOutcome> {
   const t0 = performance.now();
   const { db, logger } = deps;
-  const now = () => deps.clock?.() ?? new Date();
   const query = await findQuery(db.kysely, req.queryId);
   if (!query) {
     logger.info({ queryId: req.queryId }, 'refresh skipped: the query no longer exists');
     return { queryId: req.queryId, runId: null, status: 'skipped', refusalReason: null, detail: 'query not found', counts: ZERO_COUNTS, durationMs: 0 };
   }
   const run = await db.transaction(async (trx) => {
-    const interrupted = await markInterruptedRuns(trx, query.id, now());
+    const interrupted = await markInterruptedRuns(trx, query.id, new Date());
     if (interrupted > 0) logger.warn({ queryId: query.id, interrupted }, 'an earlier refresh of this query was interrupted; running it again');
     const r = await insertRun(trx, {
       queryId: query.id,
@@ -304,7 +301,7 @@ export async function refreshQuery(deps: RefreshDeps, req: RefreshRequest): Prom
       reason: req.reason,
       source: deps.source.source.name,
     });
-    await setQueryRefreshTimes(trx, query.id, { attemptAt: now() });
+    await setQueryRefreshTimes(trx, query.id, { attemptAt: new Date() });
     await startTasks(trx, query.id, r.started_at);
     return r;
   }, 'refresh: begin');
@@ -314,7 +311,7 @@ export async function refreshQuery(deps: RefreshDeps, req: RefreshRequest): Prom
   let fetchedAt: Date | null = null;
   try {
     fetched = await fetchAll(deps.source, query.content_filter, tally, req.signal);
-    fetchedAt = now();
+    fetchedAt = new Date();
     const f = fetched;
     const at = fetchedAt;
     const result = await withTransientRetry(() => db.transaction((trx) => write(deps, trx, run, query.id, f, tally.requests, at), 'refresh: write'));
@@ -338,7 +335,7 @@ export async function refreshQuery(deps: RefreshDeps, req: RefreshRequest): Prom
     };
     try {
       await db.transaction(async (trx) => {
-        await finishRun(trx, run.id, { status, detail, fetchedAt, finishedAt: now(), counts });
+        await finishRun(trx, run.id, { status, detail, fetchedAt, finishedAt: new Date(), counts });
         if (final) {
           await finishTasks(trx, query.id, run.started_at, 'FAILURE', { ...taskResult({ queryId: query.id, runId: run.id, status, refusalReason: null, detail, counts }) });
         }
