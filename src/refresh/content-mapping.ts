@@ -9,6 +9,7 @@
  */
 import type { ContentType } from '../db/schema.js';
 import type { DiscoveryCourse, DiscoveryHit, DiscoveryProgram } from '../discovery/content-source.js';
+import { parseUuid } from '../catalog/membership-index.js';
 
 export type Json = Record<string, unknown>;
 
@@ -55,8 +56,6 @@ export type RejectReason = 'unsupported_type' | 'no_key' | 'product_source' | 'c
 
 export type MapResult = { ok: true; item: MappedItem } | { ok: false; reason: RejectReason };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const asString = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 /** `"courserun:edX+DemoX"` → `courserun`; an item without a prefix falls back to its `content_type`. */
@@ -95,7 +94,7 @@ export function mapSearchHit(hit: DiscoveryHit): MapResult {
     item: {
       contentKey,
       // Search hits of runs carry no uuid; anything that is not a uuid is not stored as one.
-      contentUuid: uuid !== null && UUID.test(uuid) ? uuid.toLowerCase() : null,
+      contentUuid: uuid === null ? null : parseUuid(uuid),
       contentType,
       parentContentKey: contentType === 'courserun' ? hit.aggregation_key.slice('courserun:'.length) || null : null,
       hit: hit,

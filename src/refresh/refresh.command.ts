@@ -9,6 +9,7 @@
 import type { Config } from '../config/config.schema.js';
 import { parseDatabaseUrl } from '../db/database.js';
 import { createApp, createLogger } from '../app.js';
+import { parseUuid } from '../catalog/membership-index.js';
 import { refreshModule } from './refresh.module.js';
 import { catalogTitlesByQuery, findCatalog, queriesInUse, runsByIds, tasksByIds, type TaskRow } from './refresh.repository.js';
 import { requestQueryRefreshes } from './refresh.service.js';
@@ -49,7 +50,8 @@ export async function runRefreshCommand(config: Config, opts: RefreshCommandOpti
   try {
     let queryIds: number[];
     if (opts.catalog !== null) {
-      const catalog = /^[0-9a-f-]{36}$/i.test(opts.catalog) ? await findCatalog(db.kysely, opts.catalog.toLowerCase()) : undefined;
+      const uuid = parseUuid(opts.catalog);
+      const catalog = uuid === null ? undefined : await findCatalog(db.kysely, uuid);
       if (!catalog) {
         io.err(`ecat refresh: no catalog ${opts.catalog}`);
         return 1;

@@ -9,12 +9,12 @@ import type { JobQueue } from '../jobs/job-queue.js';
 import type { JobPayloads } from '../jobs/job-types.js';
 import { hasAdminAccess, type AuthContext } from '../auth/roles.js';
 import { AppError, forbidden, notFound } from '../shared/errors.js';
+import { parseUuid } from '../catalog/membership-index.js';
 import { REFRESH_TASK_KIND, findCatalog, findTask, insertTask, queriesInUse, type TaskState } from './refresh.repository.js';
 
 export type RefreshReason = JobPayloads['refresh_catalog_query']['reason'];
 
 const DAY_MS = 86_400_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Queue one refresh of a query; null when it coalesced with a refresh already queued for it. */
 export function enqueueRefresh(jobs: JobQueue, queryId: number, reason: RefreshReason, executor?: Executor): Promise<string | null> {
@@ -64,7 +64,8 @@ export async function requestQueryRefreshes(db: Db, jobs: JobQueue, queryIds: re
  * → 404. Records a task and queues the refresh of the catalog's query in one transaction.
  */
 export async function requestCatalogRefresh(db: Db, jobs: JobQueue, auth: AuthContext, catalogUuid: string): Promise<{ async_task_id: string }> {
-  const catalog = UUID.test(catalogUuid) ? await findCatalog(db.kysely, catalogUuid.toLowerCase()) : undefined;
+  const uuid = parseUuid(catalogUuid);
+  const catalog = uuid === null ? undefined : await findCatalog(db.kysely, uuid);
   if (!catalog) throw notFound('catalog_not_found', 'No EnterpriseCatalog matches the given query.');
   if (!hasAdminAccess(auth, catalog.enterprise_uuid)) throw forbidden('permission_denied');
   const queryId = catalog.catalog_query_id;
