@@ -12,26 +12,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { encryptSecrets, SecretBox } from '../../src/channels/secrets.js';
 import { insertConfiguration } from '../../src/channels/configuration.repository.js';
-import { openDatabase, type Db } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import { replaceQueryMembership, upsertContent } from '../../src/catalog/content.repository.js';
-import { numberedCourse } from '../fakes/content-items.js';
 import { GenericFake } from '../fakes/lms/generic.fake.js';
 import { ECAT_BIN } from '../helpers/process.js';
-import { createCatalog, createCustomer, createQuery } from '../helpers/refresh-fixtures.js';
+import { QUIET_CRONS, seedCatalog, withDb } from '../helpers/channels-process.js';
 
 const SECRET_KEY = 'ab'.repeat(32);
 const dir = mkdtempSync(join(tmpdir(), 'ecat-transmit-cli-'));
 const databaseUrl = `pglite://${join(dir, 'db')}`;
-
-async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openDatabase(databaseUrl);
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
 
 void describe('ecat transmit (process)', () => {
   const fake = new GenericFake();
@@ -46,9 +33,7 @@ void describe('ecat transmit (process)', () => {
         LOG_LEVEL: 'info',
         ECAT_JOB_POLL_SECONDS: '1',
         ECAT_SECRET_KEY: SECRET_KEY,
-        ECAT_TRANSMIT_CRON: '0 0 1 1 *',
-        ECAT_REFRESH_CRON: '0 0 1 1 *',
-        ECAT_REFRESH_STALE_CRON: '0 0 1 1 *',
+        ...QUIET_CRONS,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -63,7 +48,7 @@ void describe('ecat transmit (process)', () => {
   }
 
   async function addConfiguration(chunkSize: number): Promise<number> {
-    return withDb(async (db) => {
+    return withDb(databaseUrl, async (db) => {
       const settings = encryptSecrets({ url: fake.hookUrl, signing_secret: fake.signingSecret }, ['signing_secret'], new SecretBox(SECRET_KEY));
       const row = await insertConfiguration(db.kysely, {
         enterpriseCustomerUuid: customer,
@@ -83,22 +68,7 @@ void describe('ecat transmit (process)', () => {
 
   before(async () => {
     await fake.start();
-    await withDb(async (db) => {
-      await migrateToLatest(db);
-      customer = await createCustomer(db);
-      const query = await createQuery(db, { content_type: 'course' }, { tag: null });
-      catalogUuid = await createCatalog(db, customer, query, 'Courses');
-      const now = new Date();
-      const rows = await upsertContent(
-        db.kysely,
-        Array.from({ length: 150 }, (_, i) => {
-          const item = numberedCourse(i + 1);
-          return { contentKey: String(item['key']), contentUuid: String(item['uuid']), contentType: 'course' as const, parentContentKey: null, jsonMetadata: item };
-        }),
-        now,
-      );
-      await replaceQueryMembership(db.kysely, query, rows.map((r) => r.id), now);
-    });
+    ({ customer, catalogUuid } = await seedCatalog(databaseUrl, 150));
   });
   after(async () => {
     await fake.close();
@@ -119,7 +89,7 @@ void describe('ecat transmit (process)', () => {
     const row = first.stdout.split('\n').find((l) => l.trimStart().startsWith(`${id} `));
     assert.ok(row, first.stdout);
     assert.match(row, new RegExp(`GENERIC\\s+${customer.slice(0, 8)}\\s+success\\s+150\\s+0\\s+0\\s+0\\s+0\\s+0/1`));
-    await withDb(async (db) => {
+    await withDb(databaseUrl, async (db) => {
       await db.kysely.updateTable('channel_configuration').set({ active: false }).where('id', '=', id).execute();
     });
   });
@@ -134,12 +104,12 @@ void describe('ecat transmit (process)', () => {
     const killed = await run.done;
     assert.equal(killed.signal, 'SIGKILL');
     const sentBeforeKill = fake.items.size;
-    const audit = await withDb((db) => db.kysely.selectFrom('content_metadata_transmission').select(['content_id', 'is_live', 'marked_for']).where('configuration_id', '=', id).execute());
+    const audit = await withDb(databaseUrl, (db) => db.kysely.selectFrom('content_metadata_transmission').select(['content_id', 'is_live', 'marked_for']).where('configuration_id', '=', id).execute());
     assert.ok(audit.some((r) => r.marked_for !== null), 'the run was cut short with items still marked');
 
     const resumed = await ecat(['transmit', '--customer', customer, '--wait']).done;
     assert.equal(resumed.code, 0, resumed.stderr);
-    const rows = await withDb((db) =>
+    const rows = await withDb(databaseUrl, (db) =>
       db.kysely.selectFrom('content_metadata_transmission').select(['content_id', 'is_live', 'marked_for', 'api_response_status_code']).where('configuration_id', '=', id).execute(),
     );
     assert.ok(rows.length > sentBeforeKill);
