@@ -17,6 +17,7 @@ import { SEARCH_PAGE_SIZE } from '../discovery/content-source.js';
 import { openTestDb, testConfig } from '../../test/helpers/db.js';
 import { authHeader } from '../../test/helpers/auth.js';
 import { members, runsOf, simulatorHandle, waitFor } from '../../test/helpers/refresh-fixtures.js';
+import { queryIdOf as catalogQueryId } from '../../test/helpers/catalog-fixtures.js';
 import { createRefreshModule } from './refresh.module.js';
 
 let db: Db;
@@ -41,12 +42,6 @@ after(async () => {
 });
 
 const provisioning = () => authHeader({ roles: [`enterprise_provisioning_admin:*`, `enterprise_admin:${enterprise}`], username: 'provisioner' });
-
-async function queryIdOf(catalog: string): Promise<number> {
-  const row = await db.kysely.selectFrom('enterprise_catalog').select('catalog_query_id').where('uuid', '=', catalog).executeTakeFirstOrThrow();
-  assert.ok(row.catalog_query_id);
-  return row.catalog_query_id;
-}
 
 /** Keys of the catalog's content once its refresh finished (all pages of get_content_metadata). */
 async function contentKeys(catalog: string): Promise<Set<string>> {
@@ -83,7 +78,7 @@ const refreshed = (queryId: number, count: number) =>
 describe('refresh triggers', () => {
   test('creating a catalog refreshes its query; changing the filter refreshes again and the content follows', async () => {
     const catalog = await createCatalog('Programs', { content_type: 'program' });
-    const first = await queryIdOf(catalog);
+    const first = await catalogQueryId(db, catalog);
     const [run] = await refreshed(first, 1);
     assert.equal(run?.status, 'success');
     assert.equal(run?.reason, 'created');
@@ -102,7 +97,7 @@ describe('refresh triggers', () => {
     });
     assert.equal(r.statusCode, 200, r.body);
     // The catalog's own query is rewritten with the new filter (or it moves to another query): either way refreshed.
-    const second = await queryIdOf(catalog);
+    const second = await catalogQueryId(db, catalog);
     const runs = await refreshed(second, second === first ? 2 : 1);
     assert.equal(runs.at(-1)?.status, 'success');
     assert.equal(runs.at(-1)?.reason, second === first ? 'filter_changed' : 'created');
@@ -116,7 +111,7 @@ describe('refresh triggers', () => {
   test('three catalogs with one filter share one query; the daily refresh fetches it once', async () => {
     const filter = { content_type: 'course', level_type: 'Advanced' };
     const catalogs = [await createCatalog('A', filter), await createCatalog('B', filter), await createCatalog('C', filter)];
-    const ids = new Set(await Promise.all(catalogs.map(queryIdOf)));
+    const ids = new Set(await Promise.all(catalogs.map((c) => catalogQueryId(db, c))));
     assert.equal(ids.size, 1, 'one query for the three catalogs');
     const queryId = [...ids][0] ?? 0;
     await refreshed(queryId, 1);
@@ -137,7 +132,7 @@ describe('refresh triggers', () => {
 
   test('a re-fetch of unchanged data leaves every generate_diff date_updated as it was; after a day of churn exactly the changed items move', async () => {
     const catalog = await createCatalog('Diff', { content_type: ['course', 'courserun'], org: ['MITx', 'HarvardX', 'BerkeleyX'] });
-    const queryId = await queryIdOf(catalog);
+    const queryId = await catalogQueryId(db, catalog);
     await refreshed(queryId, 1);
     const headers = await provisioning();
     const refresh = async () => {
