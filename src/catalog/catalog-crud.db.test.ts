@@ -10,7 +10,7 @@ import type { App } from '../app.js';
 import type { Db } from '../db/database.js';
 import { openTestDb, uid } from '../../test/helpers/db.js';
 import { authHeader } from '../../test/helpers/auth.js';
-import { createCatalogApp, indexOf, queryIdOf } from '../../test/helpers/catalog-fixtures.js';
+import { course, createCatalogApp, indexOf, queryIdOf, setMembers } from '../../test/helpers/catalog-fixtures.js';
 import { contentFilterHash } from './filter-hash.js';
 
 type Json = Record<string, unknown>;
@@ -145,6 +145,23 @@ describe('enterprise-catalogs CRUD', () => {
     assert.equal((await call('GET', '/api/v1/enterprise-catalogs/not-a-uuid/', await superuser())).statusCode, 404);
     // Trailing slash optional, as clients built with and without APPEND_SLASH call it.
     assert.equal((await call('GET', `/api/v1/enterprise-catalogs/${String(c.uuid)}`, await admin(ent))).statusCode, 200);
+  });
+
+  test('detail carries content_version (extension), which moves when content merely leaves the catalog', async () => {
+    const ent = uid();
+    const cat = await create(ent);
+    const url = `/api/v1/enterprise-catalogs/${String(cat.uuid)}/`;
+    const read = async () => (await call('GET', url, await admin(ent))).json<Json>().content_version;
+    const queryId = await queryIdOf(db, String(cat.uuid));
+    const a = course(`edX+${uid()}`);
+    const b = course(`edX+${uid()}`);
+    await setMembers(db, app, queryId, [a, b]);
+    const both = await read();
+    assert.equal(typeof both, 'string');
+    assert.equal(await read(), both, 'stable while nothing changes');
+    await setMembers(db, app, queryId, [a]);
+    const onlyA = await read();
+    assert.notEqual(onlyA, both, 'a member leaving changes it, though no content row changed');
   });
 
   test('learners, admins of another enterprise and unrelated roles get 403; no token 401 (2)', async () => {

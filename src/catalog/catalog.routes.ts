@@ -12,6 +12,7 @@ import {
   CatalogParams,
   CatalogPatchBody,
   CatalogPutBody,
+  CatalogDetailResponse,
   CatalogResponse,
   ContainsQuery,
   ContainsResponse,
@@ -63,7 +64,7 @@ export function catalogRoutes(app: HttpApp, s: CatalogServices): void {
   app.get(
     `${BASE}/:uuid/`,
     {
-      schema: { tags, summary: 'Read a catalog', params: CatalogParams, response: { 200: CatalogResponse, '4xx': ErrorResponse } },
+      schema: { tags, summary: 'Read a catalog', params: CatalogParams, response: { 200: CatalogDetailResponse, '4xx': ErrorResponse } },
     },
     (req) => s.catalogs.get(authOf(req), req.params.uuid),
   );

@@ -192,6 +192,16 @@ const EdxPageOf = <T extends TSchema>(item: T) =>
 
 export const CatalogListResponse = DrfPageOf(CatalogResponse);
 
+/**
+ * The detail read adds `content_version` (extension): an opaque string that changes whenever anything the catalog
+ * serves changes — including content merely leaving it, which `content_last_modified` cannot show. The channels'
+ * HTTP catalog client compares it to skip unchanged catalogs.
+ */
+export const CatalogDetailResponse = Type.Object({
+  ...CatalogResponse.properties,
+  content_version: Type.String({ description: 'extension: changes whenever members, their content, the catalog or its customer change' }),
+});
+
 export const ContainsResponse = Type.Object({
   contains_content_items: Type.Boolean(),
   catalog_list: Type.Optional(Type.Array(Type.String(), { description: 'present when asked for' })),

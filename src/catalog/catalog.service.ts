@@ -143,14 +143,17 @@ export class CatalogService {
     return drfPage(url, window, rows.map((r) => this.#present(r)));
   }
 
-  /** `GET enterprise-catalogs/{uuid}/`: 404 first, then admin (or provisioning admin) of its enterprise. */
-  async get(auth: AuthContext, uuidRaw: string): Promise<CatalogResponse> {
+  /**
+   * `GET enterprise-catalogs/{uuid}/`: 404 first, then admin (or provisioning admin) of its enterprise. Adds the
+   * `content_version` extension (see `CatalogDetailResponse`).
+   */
+  async get(auth: AuthContext, uuidRaw: string): Promise<CatalogResponse & { content_version: string }> {
     const uuid = parseUuid(uuidRaw);
     const row = uuid === null ? undefined : await findCatalog(this.#db.kysely, uuid);
     if (row === undefined) throw notFound('catalog_not_found');
     requireAdminAccess(auth, row.enterpriseUuid, { provisioning: true });
     await this.#index.ready();
-    return this.#present(row);
+    return { ...this.#present(row), content_version: this.#index.catalogContentVersion(row.uuid) ?? '' };
   }
 
   /** `POST enterprise-catalogs/` → 201. The customer is created on first use; a refresh is enqueued. */
