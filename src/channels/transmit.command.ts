@@ -17,6 +17,7 @@ import { CatalogRequestCounter } from './catalog-client.js';
 import { listConfigurations } from './configuration.repository.js';
 import { insertTransmitTask, taskStates } from './run.repository.js';
 import type { RunSummary } from './transmission.service.js';
+import { defaultIo, progressBar, table, type CommandIo } from '../shared/terminal.js';
 
 export interface TransmitCommandOptions {
   customer: string | null;
@@ -24,21 +25,10 @@ export interface TransmitCommandOptions {
   wait: boolean;
 }
 
-export interface CommandIo {
-  out(line: string): void;
-  err(line: string): void;
-  /** Progress output (a TTY gets a live bar); null for none. */
-  progress: NodeJS.WriteStream | null;
-}
-
-const defaultIo: CommandIo = {
-  out: (s) => process.stdout.write(`${s}\n`),
-  err: (s) => process.stderr.write(`${s}\n`),
-  progress: process.stderr.isTTY ? process.stderr : null,
-};
-
 const POLL_MS = 300;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type { CommandIo } from '../shared/terminal.js';
 
 export async function runTransmitCommand(config: Config, opts: TransmitCommandOptions, io: CommandIo = defaultIo): Promise<number> {
   if (opts.customer !== null && !UUID.test(opts.customer)) {
@@ -103,7 +93,8 @@ export async function runTransmitCommand(config: Config, opts: TransmitCommandOp
       tasks = await taskStates(db.kysely, ids);
       const finished = tasks.filter((t) => t.state === 'SUCCESS' || t.state === 'FAILURE');
       const items = finished.reduce((n, t) => n + ((t.result as RunSummary | null)?.transmitted?.succeeded ?? 0), 0);
-      bar.update(finished.length, tasks.filter((t) => t.state === 'STARTED').length, items);
+      const running = tasks.filter((t) => t.state === 'STARTED').length;
+      bar.update(finished.length, `configurations, ${items} items sent${running > 0 ? `, ${running} running` : ''}`);
       if (finished.length === ids.length) break;
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
@@ -143,32 +134,4 @@ export async function runTransmitCommand(config: Config, opts: TransmitCommandOp
     process.off('SIGINT', onSignal);
     await app.close();
   }
-}
-
-/** A plain text table: numbers right-aligned, everything else left-aligned. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[\d./]*$/.test(r[i] ?? '')));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
-function progressBar(stream: NodeJS.WriteStream | null, total: number) {
-  const width = 30;
-  let drawn = false;
-  return {
-    update(done: number, running: number, items: number) {
-      if (!stream) return;
-      const filled = Math.round((done / Math.max(1, total)) * width);
-      stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} configurations, ${items} items sent${running > 0 ? `, ${running} running` : ''}  `);
-      drawn = true;
-    },
-    end() {
-      if (stream && drawn) stream.write('\n');
-    },
-  };
 }

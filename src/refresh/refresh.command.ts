@@ -13,25 +13,15 @@ import { parseUuid } from '../catalog/membership-index.js';
 import { refreshModule } from './refresh.module.js';
 import { catalogTitlesByQuery, findCatalog, queriesInUse, runsByIds, tasksByIds, type TaskRow } from './refresh.repository.js';
 import { requestQueryRefreshes } from './refresh.service.js';
+import { defaultIo, progressBar, table, type CommandIo } from '../shared/terminal.js';
+
+export { table, type CommandIo } from '../shared/terminal.js';
 
 export interface RefreshCommandOptions {
   /** The catalog whose query to refresh; null for every query in use (`--all`). */
   catalog: string | null;
   wait: boolean;
 }
-
-export interface CommandIo {
-  out(line: string): void;
-  err(line: string): void;
-  /** Progress output (a TTY gets a live bar); null for none. */
-  progress: NodeJS.WriteStream | null;
-}
-
-const defaultIo: CommandIo = {
-  out: (s) => process.stdout.write(`${s}\n`),
-  err: (s) => process.stderr.write(`${s}\n`),
-  progress: process.stderr.isTTY ? process.stderr : null,
-};
 
 const POLL_MS = 300;
 
@@ -83,7 +73,8 @@ export async function runRefreshCommand(config: Config, opts: RefreshCommandOpti
     while (!interrupted) {
       tasks = await tasksByIds(db.kysely, ids);
       const done = tasks.filter((t) => t.state === 'SUCCESS' || t.state === 'FAILURE').length;
-      bar?.update(done, tasks.filter((t) => t.state === 'STARTED').length);
+      const running = tasks.filter((t) => t.state === 'STARTED').length;
+      bar?.update(done, `refreshed${running > 0 ? `, ${running} running` : ''}`);
       if (done === ids.length) break;
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
@@ -137,33 +128,4 @@ function catalogsLabel(titles: readonly string[] | undefined): string {
   const first = titles[0] ?? '';
   const label = titles.length === 1 ? first : `${first} (+${titles.length - 1})`;
   return label.length > 40 ? `${label.slice(0, 39)}…` : label;
-}
-
-/** A plain text table: numbers right-aligned, everything else left-aligned. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[\d.]*$/.test(r[i] ?? '')));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
-/** A one-line progress bar redrawn in place; nothing when `stream` is null. */
-function progressBar(stream: NodeJS.WriteStream | null, total: number) {
-  const width = 30;
-  let drawn = false;
-  return {
-    update(done: number, running: number) {
-      if (!stream) return;
-      const filled = Math.round((done / Math.max(1, total)) * width);
-      stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} refreshed${running > 0 ? `, ${running} running` : ''}  `);
-      drawn = true;
-    },
-    end() {
-      if (stream && drawn) stream.write('\n');
-    },
-  };
 }
