@@ -5,38 +5,31 @@ import { CHANNEL_CODES } from './channel-adapter.js';
 const Uuid = Type.String({ format: 'uuid', description: 'a UUID' });
 const NullableDate = Type.Union([Type.String(), Type.Null()]);
 
+/** Fields a configuration may set on create and change with PATCH. */
+const WritableConfigurationFields = {
+  display_name: Type.Optional(Type.String({ maxLength: 255 })),
+  active: Type.Optional(Type.Boolean()),
+  dry_run_mode_enabled: Type.Optional(Type.Boolean()),
+  transmission_chunk_size: Type.Optional(Type.Integer({ minimum: 1 })),
+  catalogs_to_transmit: Type.Optional(Type.Array(Uuid, { maxItems: 1000 })),
+  show_course_price: Type.Optional(Type.Boolean()),
+  remove_orphaned_content: Type.Optional(Type.Boolean()),
+  settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+};
+
 /** What a configuration may carry on create; every field is checked by the service so that a 400 lists them all. */
 export const ConfigurationCreate = Type.Object(
   {
     enterprise_customer: Uuid,
     channel_code: Type.Union(CHANNEL_CODES.map((c) => Type.Literal(c))),
-    display_name: Type.Optional(Type.String({ maxLength: 255 })),
-    active: Type.Optional(Type.Boolean()),
-    dry_run_mode_enabled: Type.Optional(Type.Boolean()),
-    transmission_chunk_size: Type.Optional(Type.Integer({ minimum: 1 })),
-    catalogs_to_transmit: Type.Optional(Type.Array(Uuid, { maxItems: 1000 })),
-    show_course_price: Type.Optional(Type.Boolean()),
-    remove_orphaned_content: Type.Optional(Type.Boolean()),
-    settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    ...WritableConfigurationFields,
   },
   { additionalProperties: false },
 );
 export type ConfigurationCreateBody = Static<typeof ConfigurationCreate>;
 
 /** PATCH: any subset of the writable fields; `settings` is merged into the stored settings (null removes a key). */
-export const ConfigurationPatch = Type.Object(
-  {
-    display_name: Type.Optional(Type.String({ maxLength: 255 })),
-    active: Type.Optional(Type.Boolean()),
-    dry_run_mode_enabled: Type.Optional(Type.Boolean()),
-    transmission_chunk_size: Type.Optional(Type.Integer({ minimum: 1 })),
-    catalogs_to_transmit: Type.Optional(Type.Array(Uuid, { maxItems: 1000 })),
-    show_course_price: Type.Optional(Type.Boolean()),
-    remove_orphaned_content: Type.Optional(Type.Boolean()),
-    settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  },
-  { additionalProperties: false },
-);
+export const ConfigurationPatch = Type.Object(WritableConfigurationFields, { additionalProperties: false });
 export type ConfigurationPatchBody = Static<typeof ConfigurationPatch>;
 
 /** The body as received: shape checks happen in the service, which reports every bad field at once. */

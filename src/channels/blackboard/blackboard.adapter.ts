@@ -10,10 +10,10 @@
  */
 import type { ChannelAction, ChannelAdapter, ChannelContext, ItemOutcome, OutboundItem } from '../channel-adapter.js';
 import { ChannelHttp, DEFAULT_TIMEOUT_MS, type InboundResponse } from '../http/channel-http.js';
-import { transmitEach } from '../http/per-item.js';
+import { transmitChecked } from '../http/per-item.js';
 import { checkBaseUrl } from '../http/settings-checks.js';
 import { TokenCache } from '../http/token-cache.js';
-import { type CheckedItem, checkPayloads, inChunkOrder } from '../mapping/payload-check.js';
+import { type CheckedItem, checkPayloads } from '../mapping/payload-check.js';
 import { BlackboardClient, RefreshTokenRotations } from './blackboard.client.js';
 import { BLACKBOARD_DETAILS_TITLE, type BlackboardPayload, BlackboardPayloadSchema, mapBlackboardItem } from './blackboard.mapping.js';
 import { BLACKBOARD_SECRET_FIELDS, type BlackboardSettings, BlackboardSettingsSchema } from './blackboard.settings.js';
@@ -105,12 +105,7 @@ export function createBlackboardAdapter(options: BlackboardAdapterOptions = {}):
       const sendOne = ({ contentId, payload }: CheckedItem<BlackboardPayload>): Promise<ItemOutcome> =>
         action === 'create' ? create(contentId, payload) : action === 'update' ? update(contentId, payload) : remove(contentId, payload);
 
-      const byId = new Map(valid.map((v) => [v.contentId, v]));
-      const outcomes = await transmitEach(
-        items.filter((i) => byId.has(i.contentId)),
-        (item) => sendOne(byId.get(item.contentId) as CheckedItem<BlackboardPayload>),
-      );
-      return inChunkOrder(items, [...outcomes, ...rejected]);
+      return transmitChecked(items, { valid, rejected }, sendOne);
     },
   };
 }

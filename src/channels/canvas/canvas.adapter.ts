@@ -10,10 +10,10 @@
  */
 import type { ChannelAction, ChannelAdapter, ChannelContext, ItemOutcome, OutboundItem } from '../channel-adapter.js';
 import { ChannelHttp, DEFAULT_TIMEOUT_MS, type InboundResponse } from '../http/channel-http.js';
-import { transmitEach } from '../http/per-item.js';
+import { transmitChecked } from '../http/per-item.js';
 import { checkBaseUrl } from '../http/settings-checks.js';
 import { TokenCache } from '../http/token-cache.js';
-import { type CheckedItem, checkPayloads, inChunkOrder } from '../mapping/payload-check.js';
+import { type CheckedItem, checkPayloads } from '../mapping/payload-check.js';
 import { CanvasClient } from './canvas.client.js';
 import { type CanvasCourse, CanvasCourseSchema, mapCanvasItem } from './canvas.mapping.js';
 import { CANVAS_SECRET_FIELDS, type CanvasSettings, CanvasSettingsSchema } from './canvas.settings.js';
@@ -93,12 +93,7 @@ export function createCanvasAdapter(options: CanvasAdapterOptions = {}): Channel
       const sendOne = ({ contentId, payload }: CheckedItem<CanvasCourse>): Promise<ItemOutcome> =>
         action === 'delete' ? conclude(contentId, payload) : upsert(contentId, payload, action === 'create');
 
-      const byId = new Map(valid.map((v) => [v.contentId, v]));
-      const outcomes = await transmitEach(
-        items.filter((i) => byId.has(i.contentId)),
-        (item) => sendOne(byId.get(item.contentId) as CheckedItem<CanvasCourse>),
-      );
-      return inChunkOrder(items, [...outcomes, ...rejected]);
+      return transmitChecked(items, { valid, rejected }, sendOne);
     },
   };
 }

@@ -9,10 +9,10 @@
  */
 import type { ChannelAction, ChannelAdapter, ChannelContext, ItemOutcome, OutboundItem } from '../channel-adapter.js';
 import { ChannelHttp, DEFAULT_TIMEOUT_MS, type InboundResponse } from '../http/channel-http.js';
-import { transmitEach } from '../http/per-item.js';
+import { transmitChecked } from '../http/per-item.js';
 import { checkBaseUrl } from '../http/settings-checks.js';
 import { TokenCache } from '../http/token-cache.js';
-import { type CheckedItem, checkPayloads, inChunkOrder } from '../mapping/payload-check.js';
+import { type CheckedItem, checkPayloads } from '../mapping/payload-check.js';
 import { DegreedClient } from './degreed.client.js';
 import { type DegreedPayload, DegreedPayloadSchema, mapDegreedItem } from './degreed.mapping.js';
 import { DEGREED_SECRET_FIELDS, type DegreedSettings, DegreedSettingsSchema } from './degreed.settings.js';
@@ -116,12 +116,7 @@ export function createDegreedAdapter(options: DegreedAdapterOptions = {}): Chann
       const sendOne = ({ contentId, payload }: CheckedItem<DegreedPayload>): Promise<ItemOutcome> =>
         action === 'create' ? create(contentId, payload) : action === 'update' ? update(contentId, payload) : remove(contentId, payload);
 
-      const byId = new Map(valid.map((v) => [v.contentId, v]));
-      const outcomes = await transmitEach(
-        items.filter((i) => byId.has(i.contentId)),
-        (item) => sendOne(byId.get(item.contentId) as CheckedItem<DegreedPayload>),
-      );
-      return inChunkOrder(items, [...outcomes, ...rejected]);
+      return transmitChecked(items, { valid, rejected }, sendOne);
     },
   };
 }

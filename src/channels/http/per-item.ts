@@ -9,6 +9,7 @@ import {
   type OutboundItem,
   PermanentChannelError,
 } from '../channel-adapter.js';
+import { type CheckedItem, inChunkOrder } from '../mapping/payload-check.js';
 
 /** Errors that concern the whole chunk (bad credentials), not the item being sent. */
 const chunkWideErrors = new WeakSet<ChannelError>();
@@ -69,4 +70,21 @@ export async function transmitEach(
     }
   }
   return outcomes;
+}
+
+/**
+ * `transmitEach` over a chunk already split by `checkPayloads`: the valid items are sent one by one, in chunk
+ * order, with their checked payloads; the refused ones keep their permanent outcomes. Answers in chunk order.
+ */
+export async function transmitChecked<T>(
+  items: readonly OutboundItem[],
+  checked: { valid: readonly CheckedItem<T>[]; rejected: readonly ItemOutcome[] },
+  sendOne: (item: CheckedItem<T>) => Promise<ItemOutcome>,
+): Promise<ItemOutcome[]> {
+  const byId = new Map(checked.valid.map((v) => [v.contentId, v]));
+  const outcomes = await transmitEach(
+    items.filter((i) => byId.has(i.contentId)),
+    (item) => sendOne(byId.get(item.contentId) as CheckedItem<T>),
+  );
+  return inChunkOrder(items, [...outcomes, ...checked.rejected]);
 }

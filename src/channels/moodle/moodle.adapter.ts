@@ -10,10 +10,10 @@
 import type { ChannelAction, ChannelAdapter, ChannelContext, ItemOutcome, OutboundItem } from '../channel-adapter.js';
 import { ChannelError } from '../channel-adapter.js';
 import { ChannelHttp, DEFAULT_TIMEOUT_MS } from '../http/channel-http.js';
-import { transmitEach } from '../http/per-item.js';
+import { transmitChecked } from '../http/per-item.js';
 import { checkBaseUrl } from '../http/settings-checks.js';
 import { TokenCache } from '../http/token-cache.js';
-import { type CheckedItem, checkPayloads, inChunkOrder } from '../mapping/payload-check.js';
+import { type CheckedItem, checkPayloads } from '../mapping/payload-check.js';
 import { MoodleClient } from './moodle.client.js';
 import { type MoodleCourse, MoodleCourseSchema, mapMoodleItem } from './moodle.mapping.js';
 import { MOODLE_SECRET_FIELDS, type MoodleSettings, MoodleSettingsSchema } from './moodle.settings.js';
@@ -90,12 +90,7 @@ export function createMoodleAdapter(options: MoodleAdapterOptions = {}): Channel
         return update(contentId, { ...payload, visible: 0 }, existing.id);
       };
 
-      const byId = new Map(valid.map((v) => [v.contentId, v]));
-      const outcomes = await transmitEach(
-        items.filter((i) => byId.has(i.contentId)),
-        (item) => sendOne(byId.get(item.contentId) as CheckedItem<MoodleCourse>),
-      );
-      return inChunkOrder(items, [...outcomes, ...rejected]);
+      return transmitChecked(items, { valid, rejected }, sendOne);
     },
   };
 }
