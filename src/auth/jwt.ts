@@ -15,9 +15,60 @@ export interface JwtSettings {
 
 export type JwtVerifier = (token: string) => Promise<JWTPayload>;
 
+/** Verified tokens are remembered so that a client repeating its token does not pay for HMAC/RSA each call. */
+export interface VerifiedTokenCacheOptions {
+  /** Most tokens remembered; the oldest entry is dropped first. 0 disables the cache. */
+  maxEntries?: number;
+  /**
+   * Longest a verification is trusted without checking the signature again, whatever `exp` says; bounds how long a
+   * key removed from the JWKS keeps working for a token already seen.
+   */
+  maxAgeMs?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
 const unauthenticated = (message: string) => new AppError('unauthenticated', 'invalid_token', message);
 
-export function createJwtVerifier(settings: JwtSettings): JwtVerifier {
+/**
+ * Remembers verified payloads by token string until the earlier of the token's `exp` and `maxAgeMs` after the
+ * verification. The token string is the signed bytes, so an entry can only be hit by the very token that passed
+ * verification; failures are never remembered.
+ */
+export function cachingVerifier(verify: JwtVerifier, opts: VerifiedTokenCacheOptions = {}): JwtVerifier {
+  const maxEntries = opts.maxEntries ?? 10_000;
+  const maxAgeMs = opts.maxAgeMs ?? 300_000;
+  const now = opts.now ?? Date.now;
+  if (maxEntries <= 0) return verify;
+  const cache = new Map<string, { payload: JWTPayload; untilMs: number }>();
+  return async (token) => {
+    const hit = cache.get(token);
+    const t = now();
+    if (hit !== undefined) {
+      if (t < hit.untilMs) return hit.payload;
+      cache.delete(token);
+    }
+    const payload = await verify(token);
+    // `exp` is required by the verifier; a payload without a numeric one is simply not remembered.
+    if (typeof payload.exp === 'number') {
+      const untilMs = Math.min(payload.exp * 1000, t + maxAgeMs);
+      if (untilMs > t) {
+        if (cache.size >= maxEntries) {
+          const oldest = cache.keys().next();
+          if (!oldest.done) cache.delete(oldest.value);
+        }
+        cache.set(token, { payload, untilMs });
+      }
+    }
+    return payload;
+  };
+}
+
+export function createJwtVerifier(settings: JwtSettings, cache: VerifiedTokenCacheOptions = {}): JwtVerifier {
+  return cachingVerifier(uncachedVerifier(settings), cache);
+}
+
+function uncachedVerifier(settings: JwtSettings): JwtVerifier {
   // A KeyObject made once: given raw bytes, jose would import a key on every verification (measurable per request).
   const secret = settings.secret ? createSecretKey(Buffer.from(settings.secret, 'utf8')) : null;
   const jwks: JWTVerifyGetKey | null = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : null;
