@@ -80,8 +80,15 @@ export class Harness {
     this.opts.log(`world plan: ${this.plan.customers.length} customers, ${this.plan.catalogs.length} catalogs, ${this.plan.filters.length} filters (${Math.round(performance.now() - t1)} ms)`);
     const saved = join(this.opts.workDir, 'bench-world.json');
     const kept = this.opts.reuse ? (JSON.parse(readFileSync(saved, 'utf8')) as { url: string; description: string; jwtSecret: string; secretKey: string }) : null;
+    // A kept PGlite world lives in workDir itself, so a copied directory (`cp -a`) is reused from where it now is.
+    const keptPglite = kept?.url.startsWith('pglite://') === true ? join(this.opts.workDir, 'pglite') : null;
     this.database = kept
-      ? { kind: this.opts.db, url: kept.url, description: `${kept.description} (reused)`, drop: async () => undefined }
+      ? {
+          kind: this.opts.db,
+          url: keptPglite === null ? kept.url : `pglite://${keptPglite}`,
+          description: `${keptPglite === null ? kept.description : `PGlite in ${keptPglite}`} (reused)`,
+          drop: async () => undefined,
+        }
       : await createBenchDatabase(this.opts.db, this.opts.workDir);
     this.opts.log(`database: ${this.database.description}`);
     const jwtSecret = kept?.jwtSecret ?? randomBytes(24).toString('hex');
