@@ -108,6 +108,12 @@ export const configSchema = {
     (r) => url(['http:', 'https:'])(r) as Parsed<string>,
     'ecommerce root for executive-education checkout URLs',
   ),
+  contentCacheMb: setting(
+    'ECAT_CONTENT_CACHE_MB',
+    128,
+    integer(0, 64 * 1024),
+    'memory for pre-serialised content items of get_content_metadata answers, least recently used out (0 = off)',
+  ),
   bodyLimitBytes: setting('ECAT_BODY_LIMIT_BYTES', 5 * 1024 * 1024, integer(1024, 512 * 1024 * 1024), 'largest request body accepted'),
   shutdownTimeoutMs: setting('ECAT_SHUTDOWN_TIMEOUT_MS', 15_000, integer(0, 600_000), 'grace period for in-flight work on SIGTERM'),
   vacuumCron: setting('ECAT_VACUUM_CRON', '23 * * * *', cron, 'when the embedded database is vacuumed (PGlite has no autovacuum)'),
