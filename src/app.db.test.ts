@@ -1,6 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApp, type App } from './app.js';
+import { createApp, createLogger, type App } from './app.js';
 import { systemModule } from './http/system.module.js';
 import { openTestDb, testConfig } from '../test/helpers/db.js';
 import type { Db } from './db/database.js';
@@ -107,5 +107,42 @@ describe('health when the database does not answer', () => {
       await app.close();
       await db.close();
     }
+  });
+});
+
+describe('HTTP access log', () => {
+  let db: Db;
+  let app: App;
+  const lines: Record<string, unknown>[] = [];
+  before(async () => {
+    db = await openTestDb();
+    const config = testConfig({ logLevel: 'info' });
+    const sink = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
+    app = await createApp(config, { db, work: false, modules: [systemModule, probe], logger: createLogger(config, sink) });
+  });
+  after(async () => {
+    await app.close();
+    await db.close();
+  });
+
+  test('one line per request with its id, route and status, and no credentials; other lines stay redacted', async () => {
+    lines.length = 0;
+    await app.http.inject({
+      method: 'GET',
+      url: '/health/',
+      headers: { 'x-request-id': 'acc-1', authorization: 'JWT top-secret-token' },
+    });
+    const access = lines.filter((l) => l.msg === 'request');
+    assert.equal(access.length, 1);
+    assert.deepEqual(
+      { reqId: access[0]?.reqId, method: access[0]?.method, route: access[0]?.route, status: access[0]?.status },
+      { reqId: 'acc-1', method: 'GET', route: '/health/', status: 200 },
+    );
+    assert.equal(typeof access[0]?.ms, 'number');
+    assert.ok(!JSON.stringify(lines).includes('top-secret-token'));
+
+    app.ctx.logger.info({ settings: { api_key: 'k-123' }, client_secret: 'cs-456' }, 'probe');
+    const probeLine = JSON.stringify(lines.find((l) => l.msg === 'probe'));
+    assert.ok(!probeLine.includes('k-123') && !probeLine.includes('cs-456'), probeLine);
   });
 });

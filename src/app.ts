@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
+import pino, { type DestinationStream, type LoggerOptions } from 'pino';
 import type { Config } from './config/config.schema.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -49,8 +49,9 @@ export interface App {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function createLogger(config: Config): FastifyBaseLogger {
-  return pino({
+/** The service logger; `destination` defaults to stdout (tests pass a sink). */
+export function createLogger(config: Config, destination?: DestinationStream): FastifyBaseLogger {
+  const options: LoggerOptions = {
     level: config.logLevel,
     // Secrets never reach the log, whatever object carries them.
     redact: {
@@ -66,10 +67,20 @@ export function createLogger(config: Config): FastifyBaseLogger {
         '*.refresh_token',
         '*.api_key',
         'settings.*',
+        // The same names at the top level of a log object.
+        'password',
+        'client_secret',
+        'secret',
+        'signing_secret',
+        'token',
+        'access_token',
+        'refresh_token',
+        'api_key',
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
 
 export async function createApp(config: Config, opts: CreateAppOptions = {}): Promise<App> {
@@ -135,12 +146,18 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   http.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
-  // One access-log line per request (per-request logging of the framework costs most of the throughput).
+  // One access-log line per request (per-request logging of the framework costs most of the throughput). The line
+  // holds only the primitive fields below, none of them a secret, so it skips the logger's redaction pass: a
+  // wildcard redaction of every line was a measurable share of a small request (bench B1 profile).
+  const accessLog = logger.child({}, { redact: [] });
   http.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     const ms = reply.elapsedTime;
     metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, ms / 1000);
-    req.log.info({ method: req.method, url: req.url, route, status: reply.statusCode, ms: Math.round(ms * 100) / 100 }, 'request');
+    accessLog.info(
+      { reqId: req.id, method: req.method, url: req.url, route, status: reply.statusCode, ms: Math.round(ms * 100) / 100 },
+      'request',
+    );
   });
   installErrorHandler(http);
 

@@ -84,7 +84,11 @@ const EMPTY_IDS = new Int32Array(0);
  * Upstream decides "uuid or key?" for `content-metadata/{identifier}` with exactly this parse. Python's exotic
  * `int(x, 16)` spellings (underscores, `0x`, surrounding whitespace) are not accepted — no real key uses them.
  */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export function parseUuid(value: string): string | null {
+  // Fast path: the canonical spelling every client sends is already the answer.
+  if (value.length === 36 && CANONICAL_UUID.test(value)) return value;
   const hex = value.replaceAll('urn:', '').replaceAll('uuid:', '').replace(/^[{}]+|[{}]+$/g, '').replaceAll('-', '');
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) return null;
   const h = hex.toLowerCase();
