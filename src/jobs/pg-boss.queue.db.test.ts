@@ -12,6 +12,7 @@ declare module './job-types.js' {
     test_stately: { key: string };
     test_resume: { value: string };
     test_burst: { value: string };
+    test_wake: { value: string };
   }
 }
 
@@ -157,6 +158,33 @@ describe('PgBossQueue', () => {
       await waitFor(() => values.every((v) => done.includes(v)), 'three queued jobs', 20_000);
     } finally {
       await slow.stop({ timeoutMs: 3000 });
+    }
+  });
+
+  test('an idle worker is woken by an enqueue (also one committed later in a transaction) instead of waiting out the polling interval', async () => {
+    // A 60 s polling interval and workers already idle: without the wake-up, each job would wait up to 60 s.
+    const idle = new PgBossQueue({ db, connectionString: db.connectionString ?? undefined, work: true, pollSeconds: 60, logger: silent });
+    const done: string[] = [];
+    await idle.start();
+    try {
+      await idle.define('test_wake', { concurrency: 2 }, async (job) => {
+        done.push(job.data.value);
+      });
+      await idle.startWorkers();
+      // Let both slots make their first (empty) fetch and go to sleep.
+      await new Promise((r) => setTimeout(r, 1_000));
+      const direct = uid();
+      await idle.enqueue('test_wake', { value: direct });
+      await waitFor(() => done.includes(direct), 'the job enqueued directly', 20_000);
+      const inTransaction = uid();
+      await db.transaction(async (trx) => {
+        await idle.enqueue('test_wake', { value: inTransaction }, { executor: trx });
+        // Still uncommitted: no worker can see it yet.
+        await new Promise((r) => setTimeout(r, 300));
+      });
+      await waitFor(() => done.includes(inTransaction), 'the job enqueued in a transaction', 20_000);
+    } finally {
+      await idle.stop({ timeoutMs: 3000 });
     }
   });
 

@@ -1,6 +1,11 @@
 /**
  * `JobQueue` on pg-boss 10. In distributed mode pg-boss talks to PostgreSQL through its own small pool; in
  * embedded mode it runs on the same PGlite session as everything else, through `Db.executeSql`.
+ *
+ * Polling alone would make every job that arrives at an idle worker wait up to a polling interval. So each enqueue
+ * also sends a NOTIFY (delivered when the enqueuing transaction commits, so never before the job is visible), and
+ * each working process LISTENs and wakes an idle slot of that queue at once; the polling interval remains the
+ * fallback for a lost notification (listener reconnecting, another kind of producer).
  */
 import PgBoss from 'pg-boss';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +31,8 @@ export interface PgBossQueueOptions {
 }
 
 const SCHEMA = 'pgboss';
+/** NOTIFY channel of job arrivals; the payload is the queue name (`*` after a listener reconnect: any queue). */
+export const JOB_QUEUED_CHANNEL = 'ecat_job_queued';
 
 type Handler = (job: JobContext<unknown>) => Promise<unknown>;
 
@@ -36,6 +43,10 @@ export class PgBossQueue implements JobQueue {
   readonly #abort = new AbortController();
   #running = false;
   #workersStarted = false;
+  /** The polling slots of each queue this process works, and whether each is inside a job now. */
+  readonly #slots = new Map<string, { workerId: string; busy: boolean }[]>();
+  readonly #nextSlot = new Map<string, number>();
+  #unlisten: (() => Promise<void>) | null = null;
 
   constructor(private readonly opts: PgBossQueueOptions) {
     const common = {
@@ -97,18 +108,47 @@ export class PgBossQueue implements JobQueue {
     this.#workersStarted = true;
     await this.#leases.start();
     for (const [name, { def, handler }] of this.#defs) {
+      const slots: { workerId: string; busy: boolean }[] = [];
+      this.#slots.set(name, slots);
       for (let i = 0; i < (def.concurrency ?? 1); i++) {
-        let workerId = '';
-        workerId = await this.#boss.work(
+        const slot = { workerId: '', busy: false };
+        slot.workerId = await this.#boss.work(
           name,
           { batchSize: 1, pollingIntervalSeconds: this.opts.pollSeconds, includeMetadata: true },
           async (jobs: PgBoss.JobWithMetadata<unknown>[]) => {
-            for (const job of jobs) await this.#run(name, job, handler);
+            slot.busy = true;
+            try {
+              for (const job of jobs) await this.#run(name, job, handler);
+            } finally {
+              slot.busy = false;
+            }
             // pg-boss waits out the rest of the polling interval after every fetch, even a fruitful one: one job
             // per slot per interval. After a job, look for the next one at once; idle polling keeps the interval.
-            if (jobs.length > 0 && workerId) this.#boss.notifyWorker(workerId);
+            if (jobs.length > 0 && slot.workerId) this.#boss.notifyWorker(slot.workerId);
           },
         );
+        slots.push(slot);
+      }
+    }
+    this.#unlisten = await this.opts.db.listen(JOB_QUEUED_CHANNEL, (queue) => this.#wake(queue));
+  }
+
+  /**
+   * A job arrived in `queue`: wake one idle slot (the next in turn, so a burst spreads over the slots). Busy slots
+   * look for their next job as soon as theirs ends, so waking them would only cost a useless fetch.
+   */
+  #wake(queue: string): void {
+    if (!this.#running) return;
+    for (const name of queue === '*' ? [...this.#slots.keys()] : [queue]) {
+      const slots = this.#slots.get(name);
+      if (!slots || slots.length === 0) continue;
+      const start = this.#nextSlot.get(name) ?? 0;
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[(start + i) % slots.length];
+        if (slot === undefined || slot.busy) continue;
+        this.#nextSlot.set(name, (start + i + 1) % slots.length);
+        this.#boss.notifyWorker(slot.workerId);
+        break;
       }
     }
   }
@@ -143,7 +183,10 @@ export class PgBossQueue implements JobQueue {
         },
       };
     }
-    return this.#boss.send(name, data as object, sendOptions);
+    const id = await this.#boss.send(name, data as object, sendOptions);
+    // Inside a transaction the notification goes out at commit, once the job can be fetched.
+    if (id !== null) await this.opts.db.notify(JOB_QUEUED_CHANNEL, name, executor);
+    return id;
   }
 
   async schedule<N extends JobName>(name: N, cron: string, data: JobPayloads[N], tz = 'UTC'): Promise<void> {
@@ -158,6 +201,9 @@ export class PgBossQueue implements JobQueue {
   async stop({ timeoutMs = 15_000 }: { timeoutMs?: number } = {}): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
+    const unlisten = this.#unlisten;
+    this.#unlisten = null;
+    await unlisten?.().catch(() => undefined);
     // Stop taking jobs, then give running ones the grace period; after it, tell them to stop at a safe point.
     const abortTimer = setTimeout(() => this.#abort.abort(), Math.max(0, timeoutMs - 1000));
     try {
