@@ -5,7 +5,7 @@
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import pino, { type DestinationStream, type LoggerOptions } from 'pino';
 import type { Config } from './config/config.schema.js';
@@ -15,6 +15,7 @@ import { PgBossQueue } from './jobs/pg-boss.queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { createMetrics } from './http/metrics.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { typeBoxValidatorCompiler } from './http/validator.js';
 import { createJwtVerifier } from './auth/jwt.js';
 import { authenticate } from './auth/auth.hook.js';
 import type { AppContext, AppModule, HttpApp } from './app-context.js';
@@ -131,7 +132,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
-  http.setValidatorCompiler(TypeBoxValidatorCompiler);
+  http.setValidatorCompiler(typeBoxValidatorCompiler);
 
   const ctx: AppContext = {
     config,
