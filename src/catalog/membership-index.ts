@@ -100,17 +100,22 @@ function uuidKey(value: string): string {
   return parseUuid(value) ?? value;
 }
 
-function hasId(sorted: Int32Array, id: number): boolean {
+/** Position of `id` in the ascending `sorted`, or -1. */
+function indexOfId(sorted: Int32Array, id: number): number {
   let lo = 0;
   let hi = sorted.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     const v = sorted[mid] as number;
-    if (v === id) return true;
+    if (v === id) return mid;
     if (v < id) lo = mid + 1;
     else hi = mid - 1;
   }
-  return false;
+  return -1;
+}
+
+function hasId(sorted: Int32Array, id: number): boolean {
+  return indexOfId(sorted, id) >= 0;
 }
 
 function sortedUniqueIds(ids: ArrayLike<number>): Int32Array {
@@ -397,19 +402,29 @@ export class MembershipIndex {
    * `{"items_not_found": [[]], …}`; we answer every requested key as not found and the other buckets empty.
    */
   generateDiff(catalogUuid: string, requestedKeys: Iterable<string>): CatalogDiff {
-    const requested = new Set(requestedKeys);
     const members = this.#membersOfCatalog(catalogUuid);
+    // Keys are unique per content row, so a member is "found" exactly when a requested key resolves to it: one map
+    // lookup and one binary search per requested key, then one pass over the members in id order.
+    const hit = new Uint8Array(members.length);
+    const itemsNotFound: string[] = [];
+    const missing = new Set<string>();
+    for (const key of requestedKeys) {
+      const id = this.#idByKey.get(key);
+      const at = id === undefined ? -1 : indexOfId(members, id);
+      if (at >= 0) hit[at] = 1;
+      else if (!missing.has(key)) {
+        missing.add(key);
+        itemsNotFound.push(key);
+      }
+    }
     const itemsFound: Array<{ contentKey: string; contentId: number }> = [];
     const itemsNotIncluded: string[] = [];
-    for (const id of members) {
+    for (let i = 0; i < members.length; i++) {
+      const id = members[i] as number;
       const key = (this.#contents.get(id) as IndexContentRow).contentKey;
-      if (requested.has(key)) itemsFound.push({ contentKey: key, contentId: id });
+      if (hit[i] === 1) itemsFound.push({ contentKey: key, contentId: id });
       else itemsNotIncluded.push(key);
     }
-    const itemsNotFound = [...requested].filter((key) => {
-      const id = this.#idByKey.get(key);
-      return id === undefined || !hasId(members, id);
-    });
     return { itemsNotFound, itemsNotIncluded, itemsFound };
   }
 
