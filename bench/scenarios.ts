@@ -120,6 +120,23 @@ async function measureLoad(ctx: ScenarioContext, target: Omit<LoadTarget, 'origi
   };
 }
 
+/**
+ * The bare node:http baseline's own p99 at the same connection count, in the same run: the latency floor of "an
+ * HTTP answer from Node" under this load generator on this machine. Informational; it says whether a p99 target is
+ * reachable here at all.
+ */
+function baselineP99(load: LoadFigures, targetMs: number): Check {
+  const floor = load.baseline.p99Ms;
+  return check(
+    'bare node:http p99 at the same connections (floor)',
+    floor,
+    'ms',
+    `(target ${targetMs} ms)`,
+    null,
+    floor > targetMs ? 'the baseline itself is above the target in this run' : 'the baseline is within the target',
+  );
+}
+
 function noErrors(load: LoadFigures): Check {
   const bad = load.summary.non2xx + load.summary.errors;
   return check('responses other than 2xx', bad, '', '0', bad === 0);
@@ -182,6 +199,7 @@ export const B1: Body = async (ctx, r) => {
   const load = await measureLoad(ctx, { method: 'GET', paths }, CONTAINS_CONNECTIONS);
   r.load = load;
   r.checks.push(check('p99 latency', load.summary.p99Ms, 'ms', '≤ 5 ms', load.summary.p99Ms <= 5));
+  r.checks.push(baselineP99(load, 5));
   r.checks.push(check('throughput vs bare node:http', load.ratioPct, '%', '≥ 25 %', load.ratioPct >= 25));
   r.checks.push(noErrors(load));
 };
@@ -203,6 +221,7 @@ export const B2: Body = async (ctx, r) => {
   const load = await measureLoad(ctx, { method: 'GET', paths }, CONTAINS_CONNECTIONS);
   r.load = load;
   r.checks.push(check('p99 latency', load.summary.p99Ms, 'ms', '≤ 10 ms', load.summary.p99Ms <= 10));
+  r.checks.push(baselineP99(load, 10));
   r.checks.push(noErrors(load));
 };
 
