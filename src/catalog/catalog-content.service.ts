@@ -7,6 +7,7 @@
  * from the database one page at a time. Every method takes the caller's {@link AuthContext} and checks it against
  * the enterprise that owns the resource (in-process callers pass `SYSTEM_ACTOR`).
  */
+import { Readable } from 'node:stream';
 import type { AuthContext } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
 import { AppError, badRequest, notFound } from '../shared/errors.js';
@@ -18,14 +19,22 @@ import {
   type JsonObject,
   type PresenterUrls,
 } from './content-presenter.js';
+import { ActiveRefsCache } from './active-refs-cache.js';
+import type { ContentFragmentCache } from './content-fragment-cache.js';
+import { buildContentFragment, ItemSplicer, JsonBody, type ContentFragment } from './content-fragment.js';
 import {
   activeMemberPage,
+  activeMemberRefs,
   contentListPage,
+  contentListRefs,
+  contentRefsByIds,
   contentRowsByIds,
   countActiveMembers,
   countContentList,
   findContent,
+  versionedRowsByIds,
   type ContentListFilter,
+  type ContentRef,
   type ContentRow,
 } from './content-read.repository.js';
 import { parseBooleanFlag } from './flags.js';
@@ -40,6 +49,7 @@ import {
   pageSizeOf,
   pageWindow,
   type DrfPage,
+  type PageWindow,
   type QueryValue,
   type RequestUrl,
 } from './pagination.js';
@@ -123,21 +133,54 @@ export interface MetadataPage {
   enterprise_customer: string;
 }
 
+/** A response body that is already JSON: one buffer, or a stream of buffers for very long answers. */
+export type JsonPayload = Buffer | Readable;
+
+/** Active member refs kept for paging, over all queries (~120 bytes each: 200,000 ≈ 24 MB, 40 catalogs of 5,000). */
+const MAX_CACHED_ACTIVE_REFS = 200_000;
+
+/** Items per database read and per streamed chunk of a `traverse_pagination` answer. */
+const TRAVERSE_BATCH = 250;
+
 export interface CatalogContentDeps {
   db: Db;
   index: MembershipIndexService;
   urls: PresenterUrls;
+  /** Pre-serialised items, shared by every JSON answer of this service. */
+  cache: ContentFragmentCache;
+}
+
+/** What `get_content_metadata` serves, decided before any content is read. */
+interface MetadataPlan {
+  catalog: CatalogMeta;
+  traverse: boolean;
+  count: number;
+  window: PageWindow;
+  /** Ids matching the requested keys, ascending; null when no keys were given (the active members are served). */
+  matchedIds: number[] | null;
+}
+
+/** `{…before, "results": [` and `], …after}` around a results list, as JSON text. */
+function envelope(before: Record<string, unknown>, after: Record<string, unknown>): { head: string; tail: string } {
+  const tailText = JSON.stringify(after);
+  return {
+    head: `${JSON.stringify(before).slice(0, -1)},"results":[`,
+    tail: tailText === '{}' ? ']}' : `],${tailText.slice(1)}`,
+  };
 }
 
 export class CatalogContentService {
   readonly #db: Db;
   readonly #index: MembershipIndexService;
   readonly #urls: PresenterUrls;
+  readonly #cache: ContentFragmentCache;
+  readonly #activeRefs = new ActiveRefsCache(MAX_CACHED_ACTIVE_REFS);
 
   constructor(deps: CatalogContentDeps) {
     this.#db = deps.db;
     this.#index = deps.index;
     this.#urls = deps.urls;
+    this.#cache = deps.cache;
   }
 
   /** The catalog if it exists (404 otherwise) and the caller may read it (403 otherwise). */
@@ -252,39 +295,140 @@ export class CatalogContentService {
    * `get_content_metadata` (§2.4): P-edx page of the catalog's items plus `uuid`, `title`, `enterprise_customer`.
    * Without keys, only active content, counted and paged in SQL; with keys, the §2.2 match rule (a run key
    * yields its course) and no active filter. `traverse_pagination` returns everything in one page.
+   * For in-process callers; HTTP answers come from {@link contentMetadataJson}.
    */
   async contentMetadata(auth: AuthContext, catalogUuid: string, req: MetadataRequest): Promise<MetadataPage> {
-    const catalog = await this.#readableCatalog(auth, catalogUuid);
-    const keys = req.contentKeys;
-    if (req.via === 'query' && keys !== null && keys.length > MAX_GET_KEYS) {
-      throw jsonStringError('too_many_content_keys', METADATA_TOO_MANY_KEYS);
-    }
-    const traverse = parseBooleanFlag('traverse_pagination', req.traversePagination);
     const db = this.#db.kysely;
-
-    let matchedIds: number[] | null = null;
-    let count: number;
-    if (catalog.queryId === null) count = 0;
-    else if (keys !== null && keys.length > 0) {
-      matchedIds = this.#index.index.matchingContentIds(catalog.uuid, keys);
-      count = matchedIds.length;
-    } else count = await countActiveMembers(db, catalog.queryId);
-
-    const pageSize = traverse ? Math.max(count, 1) : pageSizeOf(req.pageSize, EDX_PAGE_SIZE);
-    const window = pageWindow(count, traverse ? undefined : req.page, pageSize);
+    const plan = await this.#metadataPlan(auth, catalogUuid, req, (queryId) => countActiveMembers(db, queryId));
+    const { catalog, window } = plan;
     let rows: ContentRow[] = [];
-    if (catalog.queryId !== null && count > 0) {
+    if (catalog.queryId !== null && plan.count > 0) {
       rows =
-        matchedIds !== null
-          ? await contentRowsByIds(db, matchedIds.slice(window.offset, window.offset + window.pageSize))
+        plan.matchedIds !== null
+          ? await contentRowsByIds(db, plan.matchedIds.slice(window.offset, window.offset + window.pageSize))
           : await activeMemberPage(db, catalog.queryId, window.pageSize, window.offset);
     }
     const customer = await this.#index.resolveCustomer(catalog.enterpriseUuid);
     const ctx = this.#presenterContext(catalog, customer ?? null, false);
     const results = rows.map((row) => presentRow(row, ctx));
     const tail = { uuid: catalog.uuid, title: catalog.title, enterprise_customer: catalog.enterpriseUuid };
-    if (traverse) return { previous: null, next: null, count, results, ...tail };
+    if (plan.traverse) return { previous: null, next: null, count: plan.count, results, ...tail };
     return { ...edxPage(req.url ?? { origin: '', path: '', query: '' }, window, results), ...tail };
+  }
+
+  /**
+   * {@link contentMetadata} as JSON text, built from cached pre-serialised items: the page's ids and versions are
+   * read first, the JSON only of items not cached at that version. A page is one buffer; a `traverse_pagination`
+   * answer is streamed in chunks of {@link TRAVERSE_BATCH} items (an error while streaming aborts the response).
+   */
+  async contentMetadataJson(auth: AuthContext, catalogUuid: string, req: MetadataRequest): Promise<JsonPayload> {
+    let active: readonly ContentRef[] = [];
+    const plan = await this.#metadataPlan(auth, catalogUuid, req, async (queryId) => {
+      const version = this.#index.version;
+      active = await this.#activeRefs.get(queryId, version, () => activeMemberRefs(this.#db.kysely, queryId));
+      return active.length;
+    });
+    const { catalog, window } = plan;
+    let refs: readonly ContentRef[] = [];
+    if (catalog.queryId !== null && plan.count > 0) {
+      refs =
+        plan.matchedIds !== null
+          ? await contentRefsByIds(this.#db.kysely, plan.matchedIds.slice(window.offset, window.offset + window.pageSize))
+          : active.slice(window.offset, window.offset + window.pageSize);
+    }
+    const customer = await this.#index.resolveCustomer(catalog.enterpriseUuid);
+    const splicer = new ItemSplicer(this.#presenterContext(catalog, customer ?? null, false));
+    const after = { uuid: catalog.uuid, title: catalog.title, enterprise_customer: catalog.enterpriseUuid };
+    if (!plan.traverse) {
+      const { next, previous, count, num_pages, current_page, start } = edxPage(req.url ?? { origin: '', path: '', query: '' }, window, []);
+      const { head, tail } = envelope({ next, previous, count, num_pages, current_page, start }, after);
+      return this.#itemsBody(head, refs, splicer, tail);
+    }
+    const { head, tail } = envelope({ previous: null, next: null, count: plan.count }, after);
+    return Readable.from(this.#streamItems(head, refs, splicer, tail), { objectMode: false });
+  }
+
+  /** Validation, count and page window; `countActive` counts a query's active members (when no keys are given). */
+  async #metadataPlan(
+    auth: AuthContext,
+    catalogUuid: string,
+    req: MetadataRequest,
+    countActive: (queryId: number) => Promise<number>,
+  ): Promise<MetadataPlan> {
+    const catalog = await this.#readableCatalog(auth, catalogUuid);
+    const keys = req.contentKeys;
+    if (req.via === 'query' && keys !== null && keys.length > MAX_GET_KEYS) {
+      throw jsonStringError('too_many_content_keys', METADATA_TOO_MANY_KEYS);
+    }
+    const traverse = parseBooleanFlag('traverse_pagination', req.traversePagination);
+    let matchedIds: number[] | null = null;
+    let count: number;
+    if (catalog.queryId === null) count = 0;
+    else if (keys !== null && keys.length > 0) {
+      matchedIds = this.#index.index.matchingContentIds(catalog.uuid, keys);
+      count = matchedIds.length;
+    } else count = await countActive(catalog.queryId);
+
+    const pageSize = traverse ? Math.max(count, 1) : pageSizeOf(req.pageSize, EDX_PAGE_SIZE);
+    const window = pageWindow(count, traverse ? undefined : req.page, pageSize);
+    return { catalog, traverse, count, window, matchedIds };
+  }
+
+  /** `head`, the items of `refs` separated by commas, `tail`: one buffer. */
+  async #itemsBody(head: string, refs: readonly ContentRef[], splicer: ItemSplicer, tail: string): Promise<Buffer> {
+    const body = new JsonBody();
+    body.text(head);
+    await this.#writeItems(refs, splicer, body, true);
+    body.text(tail);
+    return body.toBuffer();
+  }
+
+  async *#streamItems(head: string, refs: readonly ContentRef[], splicer: ItemSplicer, tail: string): AsyncGenerator<Buffer> {
+    const body = new JsonBody();
+    body.text(head);
+    let first = true;
+    for (let i = 0; i < refs.length; i += TRAVERSE_BATCH) {
+      first = await this.#writeItems(refs.slice(i, i + TRAVERSE_BATCH), splicer, body, first);
+      yield body.toBuffer();
+    }
+    body.text(tail);
+    yield body.toBuffer();
+  }
+
+  /**
+   * Appends the presented items of `refs` (comma-separated; `first` = nothing written before) and returns whether
+   * still nothing was written. Cached fragments are used when their version matches; the others are read in one
+   * query and cached. A row read then carries its own (possibly newer) version; a row gone since is left out.
+   */
+  async #writeItems(refs: readonly ContentRef[], splicer: ItemSplicer, body: JsonBody, first: boolean): Promise<boolean> {
+    const fragments = new Array<ContentFragment | undefined>(refs.length);
+    const modifiedUs = refs.map((r) => r.modifiedUs);
+    const missing: number[] = [];
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i] as ContentRef;
+      fragments[i] = this.#cache.get(ref.id, ref);
+      if (fragments[i] === undefined) missing.push(i);
+    }
+    if (missing.length > 0) {
+      const rows = await versionedRowsByIds(this.#db.kysely, missing.map((i) => (refs[i] as ContentRef).id));
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      for (const i of missing) {
+        const row = byId.get((refs[i] as ContentRef).id);
+        if (row === undefined) continue;
+        const fragment = buildContentFragment(row);
+        this.#cache.set(row.id, row, fragment);
+        fragments[i] = fragment;
+        modifiedUs[i] = row.modifiedUs;
+      }
+    }
+    for (let i = 0; i < refs.length; i++) {
+      const fragment = fragments[i];
+      if (fragment === undefined) continue;
+      if (!first) body.text(',');
+      first = false;
+      splicer.write(fragment, modifiedUs[i] as number, body);
+    }
+    return first;
   }
 
   /** `GET enterprise-customer/{uuid}/content-metadata/{identifier}/` (§2.3). */
@@ -306,22 +450,29 @@ export class CatalogContentService {
     params: { content_identifiers?: QueryValue; coerce_to_parent_course?: QueryValue; page?: QueryValue; page_size?: QueryValue },
     url: RequestUrl,
   ): Promise<DrfPage<JsonObject>> {
-    const identifiers = allValues(params.content_identifiers).filter((v) => v !== '');
-    const coerce = parseBooleanFlag('coerce_to_parent_course', params.coerce_to_parent_course);
-    const filter: ContentListFilter =
-      identifiers.length === 0
-        ? { keys: null, uuids: [], coerceToParentCourse: coerce }
-        : {
-            keys: identifiers.filter((v) => parseUuid(v) === null),
-            uuids: identifiers.map((v) => parseUuid(v)).filter((v): v is string => v !== null),
-            coerceToParentCourse: coerce,
-          };
+    const filter = contentListFilter(params);
     const db = this.#db.kysely;
     const count = await countContentList(db, filter);
     const window = pageWindow(count, params.page, pageSizeOf(params.page_size, DRF_PAGE_SIZE));
     const rows = count === 0 ? [] : await contentListPage(db, filter, window.pageSize, window.offset);
     const ctx = this.#presenterContext(null, null, false);
     return drfPage(url, window, rows.map((row) => presentRow(row, ctx)));
+  }
+
+  /** {@link contentMetadataList} as JSON text, from the same pre-serialised items as {@link contentMetadataJson}. */
+  async contentMetadataListJson(
+    _auth: AuthContext,
+    params: { content_identifiers?: QueryValue; coerce_to_parent_course?: QueryValue; page?: QueryValue; page_size?: QueryValue },
+    url: RequestUrl,
+  ): Promise<Buffer> {
+    const filter = contentListFilter(params);
+    const db = this.#db.kysely;
+    const count = await countContentList(db, filter);
+    const window = pageWindow(count, params.page, pageSizeOf(params.page_size, DRF_PAGE_SIZE));
+    const refs = count === 0 ? [] : await contentListRefs(db, filter, window.pageSize, window.offset);
+    const { results: _none, ...before } = drfPage(url, window, []);
+    const { head, tail } = envelope(before, {});
+    return this.#itemsBody(head, refs, new ItemSplicer(this.#presenterContext(null, null, false)), tail);
   }
 
   /** `GET /content-metadata/{id|uuid|key}/` (§2.8). */
@@ -375,6 +526,18 @@ function presentRow(row: ContentRow, ctx: ContentPresenterContext): JsonObject {
     },
     ctx,
   );
+}
+
+/** The `/content-metadata/` filter of `content_identifiers` (keys or uuids) and `coerce_to_parent_course`. */
+function contentListFilter(params: { content_identifiers?: QueryValue; coerce_to_parent_course?: QueryValue }): ContentListFilter {
+  const identifiers = allValues(params.content_identifiers).filter((v) => v !== '');
+  const coerceToParentCourse = parseBooleanFlag('coerce_to_parent_course', params.coerce_to_parent_course);
+  if (identifiers.length === 0) return { keys: null, uuids: [], coerceToParentCourse };
+  return {
+    keys: identifiers.filter((v) => parseUuid(v) === null),
+    uuids: identifiers.map((v) => parseUuid(v)).filter((v): v is string => v !== null),
+    coerceToParentCourse,
+  };
 }
 
 /** `course_run_ids` (space → `+`) and `program_uuids`; 400 list body when both are missing or empty. */

@@ -1,6 +1,7 @@
 /**
  * HTTP plumbing shared by the catalog routes: the authenticated scope, the request URL for pagination links,
- * 405 answers where upstream has them, and the raw body of `get_content_filter_hash` (a body on a GET).
+ * 405 answers where upstream has them, the raw body of `get_content_filter_hash` (a body on a GET), and bodies
+ * serialised in advance.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -76,4 +77,12 @@ export async function rawBody(req: FastifyRequest, limitBytes: number): Promise<
     chunks.push(buf);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Sends a body the service already serialised (see `CatalogContentService.contentMetadataJson`). Fastify sends a
+ * buffer or a stream as it is, so the route's response schema documents the shape without serialising it again.
+ */
+export function sendJson(reply: FastifyReply, payload: Buffer | NodeJS.ReadableStream): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(payload);
 }

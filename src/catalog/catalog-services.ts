@@ -5,6 +5,7 @@
  */
 import type { AppContext } from '../app-context.js';
 import { CatalogContentService } from './catalog-content.service.js';
+import { ContentFragmentCache, registerContentCacheMetrics } from './content-fragment-cache.js';
 import { CatalogQueryService } from './catalog-query.service.js';
 import { CatalogService } from './catalog.service.js';
 import { CustomerService } from './customer.service.js';
@@ -31,6 +32,8 @@ export function catalogServicesOf(ctx: AppContext): CatalogServices {
   if (services === undefined) {
     const { db, jobs, config } = ctx;
     const index = new MembershipIndexService(db, ctx.logger);
+    const cache = new ContentFragmentCache(config.contentCacheMb * 1024 * 1024);
+    registerContentCacheMetrics(ctx.metrics.registry, cache);
     services = {
       index,
       catalogs: new CatalogService({ db, index, jobs }),
@@ -38,6 +41,7 @@ export function catalogServicesOf(ctx: AppContext): CatalogServices {
         db,
         index,
         urls: { lmsBaseUrl: config.lmsBaseUrl, learnerPortalBaseUrl: config.learnerPortalBaseUrl, ecommerceBaseUrl: config.ecommerceBaseUrl },
+        cache,
       }),
       queries: new CatalogQueryService({ db }),
       customers: new CustomerService({ db, index }),

@@ -3,7 +3,7 @@
  * (`refresh_metadata/` belongs to the refresh module.)
  */
 import type { HttpApp } from '../app-context.js';
-import { authOf, methodNotAllowed, requestUrl } from './catalog-http.js';
+import { authOf, methodNotAllowed, requestUrl, sendJson } from './catalog-http.js';
 import type { CatalogServices } from './catalog-services.js';
 import {
   CatalogCreateBody,
@@ -144,15 +144,15 @@ export function catalogRoutes(app: HttpApp, s: CatalogServices): void {
         response: { 200: MetadataResponse, '4xx': ErrorResponse },
       },
     },
-    (req) =>
-      s.content.contentMetadata(authOf(req), req.params.uuid, {
+    async (req, reply) =>
+      sendJson(reply, await s.content.contentMetadataJson(authOf(req), req.params.uuid, {
         contentKeys: req.query.content_keys === undefined ? null : allValues(req.query.content_keys),
         via: 'query',
         page: req.query.page,
         pageSize: req.query.page_size,
         traversePagination: req.query.traverse_pagination,
         url: requestUrl(req),
-      }),
+      })),
   );
   app.post(
     `${BASE}/:uuid/get_content_metadata/`,
@@ -167,15 +167,15 @@ export function catalogRoutes(app: HttpApp, s: CatalogServices): void {
         response: { 200: MetadataResponse, '4xx': ErrorResponse },
       },
     },
-    (req) =>
-      s.content.contentMetadata(authOf(req), req.params.uuid, {
+    async (req, reply) =>
+      sendJson(reply, await s.content.contentMetadataJson(authOf(req), req.params.uuid, {
         contentKeys: req.body.content_keys,
         via: 'body',
         page: req.query.page,
         pageSize: req.query.page_size,
         traversePagination: req.query.traverse_pagination,
         url: requestUrl(req),
-      }),
+      })),
   );
   methodNotAllowed(app, `${BASE}/:uuid/get_content_metadata/`, ['GET', 'POST']);
 

@@ -3,7 +3,7 @@
  * service call.
  */
 import type { HttpApp } from '../app-context.js';
-import { authOf, methodNotAllowed, requestUrl } from './catalog-http.js';
+import { authOf, methodNotAllowed, requestUrl, sendJson } from './catalog-http.js';
 import type { CatalogServices } from './catalog-services.js';
 import {
   ContentDetailQuery,
@@ -43,7 +43,7 @@ export function contentMetadataRoutes(app: HttpApp, s: CatalogServices): void {
         response: { 200: ContentListResponse, '4xx': ErrorResponse },
       },
     },
-    (req) => s.content.contentMetadataList(authOf(req), req.query, requestUrl(req)),
+    async (req, reply) => sendJson(reply, await s.content.contentMetadataListJson(authOf(req), req.query, requestUrl(req))),
   );
   methodNotAllowed(app, '/api/v1/content-metadata/', ['GET']);
 

@@ -161,7 +161,7 @@ export function activeContentSqlPredicate(columns: { contentType: string; jsonMe
 // Enrollment URLs
 
 /** Upstream `get_enterprise_utm_context`: `utm_medium=enterprise`, plus `utm_source` when the name is non-empty. */
-function utmContext(enterpriseName: string): Record<string, string> {
+export function enterpriseUtmContext(enterpriseName: string): Record<string, string> {
   const params: Record<string, string> = { utm_medium: 'enterprise' };
   if (enterpriseName) params.utm_source = slugify(enterpriseName);
   return params;
@@ -217,7 +217,7 @@ export function contentEnrollmentUrl(
 ): string | null {
   if (row.contentType !== 'course' && row.contentType !== 'courserun') return null;
   if (!row.contentKey) return null;
-  const params = utmContext(catalog.enterpriseName);
+  const params = enterpriseUtmContext(catalog.enterpriseName);
   if (catalog.publishAuditEnrollmentUrls) params.audit = 'true';
   const slug = customer?.slug ?? null;
   const learnerPortal = customer?.enableLearnerPortal === true;
@@ -288,7 +288,7 @@ export function presentContentItem(row: PresentableContent, ctx: ContentPresente
 
   const marketingUrl = item.marketing_url;
   if (catalog !== null && typeof marketingUrl === 'string' && marketingUrl !== '') {
-    item.marketing_url = updateQueryParameters(marketingUrl, utmContext(catalog.enterpriseName));
+    item.marketing_url = updateQueryParameters(marketingUrl, enterpriseUtmContext(catalog.enterpriseName));
   }
 
   if (row.contentType === 'course' || row.contentType === 'courserun') {

@@ -58,6 +58,52 @@ export function activeMemberPage(executor: Executor, queryId: number, limit: num
     .execute();
 }
 
+/** A page entry without its JSON: enough to look its presented item up in the fragment cache. */
+export interface ContentRef {
+  id: number;
+  modifiedUs: number;
+  contentHash: string;
+}
+
+/** A content row with the version of its JSON, for filling the fragment cache. */
+export interface VersionedContentRow extends ContentRow {
+  contentHash: string;
+}
+
+function refSelect(executor: Executor) {
+  return executor
+    .selectFrom('content_metadata as cm')
+    .select(['cm.id', epochMicros('cm.modified').as('modifiedUs'), 'cm.content_hash as contentHash']);
+}
+
+/** Every active member of a query, ascending by id, without the JSON (which is not read from storage at all). */
+export function activeMemberRefs(executor: Executor, queryId: number): Promise<ContentRef[]> {
+  return refSelect(executor)
+    .innerJoin('catalog_query_membership as m', 'm.content_metadata_id', 'cm.id')
+    .where('m.catalog_query_id', '=', queryId)
+    .where('cm.is_active', '=', true)
+    .orderBy('cm.id')
+    .execute();
+}
+
+/** {@link contentRowsByIds} without the JSON. */
+export function contentRefsByIds(executor: Executor, ids: readonly number[]): Promise<ContentRef[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return refSelect(executor)
+    .where(sql<boolean>`cm.id = any(${sql.val([...ids])}::int[])`)
+    .orderBy('cm.id')
+    .execute();
+}
+
+/** The rows with these ids (any order), with `content_hash`. */
+export function versionedRowsByIds(executor: Executor, ids: readonly number[]): Promise<VersionedContentRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return rowSelect(executor)
+    .select('cm.content_hash as contentHash')
+    .where(sql<boolean>`cm.id = any(${sql.val([...ids])}::int[])`)
+    .execute();
+}
+
 /** The rows with these ids, ascending by id. */
 export function contentRowsByIds(executor: Executor, ids: readonly number[]): Promise<ContentRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
@@ -95,6 +141,11 @@ export async function countContentList(executor: Executor, filter: ContentListFi
     .where(listWhere(filter))
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** {@link contentListPage} without the JSON. */
+export function contentListRefs(executor: Executor, filter: ContentListFilter, limit: number, offset: number): Promise<ContentRef[]> {
+  return refSelect(executor).where(listWhere(filter)).orderBy('cm.id').limit(limit).offset(offset).execute();
 }
 
 export function contentListPage(executor: Executor, filter: ContentListFilter, limit: number, offset: number): Promise<ContentRow[]> {
