@@ -137,6 +137,41 @@ function baselineP99(load: LoadFigures, targetMs: number): Check {
   );
 }
 
+/**
+ * The bare baseline answering a prepared body of the scenario's answer size (and receiving the same request body),
+ * at the same connections: what sending and receiving these bytes alone costs on this machine. Informational.
+ */
+async function sameSizeFloor(
+  ctx: ScenarioContext,
+  r: ScenarioResult,
+  answerBytes: number,
+  connections: number,
+  targetMs: number,
+  request: { method: 'GET' | 'POST'; body?: string } = { method: 'GET' },
+): Promise<void> {
+  const settings: LoadSettings = { connections, durationS: ctx.durationS, maxRequests: ctx.maxRequests };
+  const target: LoadTarget = {
+    origin: ctx.baselineOrigin,
+    method: request.method,
+    paths: [`/bytes/${answerBytes}`],
+    ...(request.body === undefined ? {} : { body: request.body, headers: { 'content-type': 'application/json' } }),
+  };
+  const runs: LoadRun[] = [];
+  for (let i = 0; i < ctx.reps; i++) runs.push(await runLoad(target, settings));
+  const floor = summarize(runs);
+  r.details.sameSizeFloor = { answerBytes, connections, p50Ms: floor.p50Ms, p99Ms: floor.p99Ms, rps: floor.rps };
+  r.checks.push(
+    check(
+      `bare node:http sending the same ${round(answerBytes / 1024, 0)} KiB answer, p99 (floor)`,
+      floor.p99Ms,
+      'ms',
+      `(target ${targetMs} ms)`,
+      null,
+      `${floor.rps} req/s`,
+    ),
+  );
+}
+
 function noErrors(load: LoadFigures): Check {
   const bad = load.summary.non2xx + load.summary.errors;
   return check('responses other than 2xx', bad, '', '0', bad === 0);
@@ -245,6 +280,7 @@ export const B3: Body = async (ctx, r) => {
   r.load = load;
   r.checks.push(check('p99 latency, page_size 100', load.summary.p99Ms, 'ms', '≤ 50 ms', load.summary.p99Ms <= 50));
   r.checks.push(noErrors(load));
+  await sameSizeFloor(ctx, r, Buffer.byteLength(JSON.stringify(first)), PAGE_CONNECTIONS, 50);
 
   // traverse_pagination: the whole catalog in one answer, one request at a time.
   const server = ctx.h.server;
@@ -284,6 +320,7 @@ export const B4: Body = async (ctx, r) => {
   r.load = load;
   r.checks.push(check(`p99 latency, ${keys.length} keys`, load.summary.p99Ms, 'ms', '≤ 100 ms', load.summary.p99Ms <= 100));
   r.checks.push(noErrors(load));
+  await sameSizeFloor(ctx, r, Buffer.byteLength(JSON.stringify(first)), PAGE_CONNECTIONS, 100, { method: 'POST', body });
 };
 
 /** B5 is measured while the world is built (the first refresh) and right after it (the unchanged ones). */
