@@ -3,7 +3,7 @@
  * (`refresh_metadata/` belongs to the refresh module.)
  */
 import type { HttpApp } from '../app-context.js';
-import { authOf, methodNotAllowed, requestUrl, sendJson } from './catalog-http.js';
+import { authOf, methodNotAllowed, nativeJsonSerializer, requestUrl, sendJson } from './catalog-http.js';
 import type { CatalogServices } from './catalog-services.js';
 import {
   CatalogCreateBody,
@@ -185,6 +185,7 @@ export function catalogRoutes(app: HttpApp, s: CatalogServices): void {
   app.get(
     `${BASE}/:uuid/generate_diff/`,
     {
+      ...nativeJsonSerializer,
       schema: {
         tags,
         summary: 'Diff the keys a client holds against the catalog (≤ 100 keys)',
@@ -199,6 +200,7 @@ export function catalogRoutes(app: HttpApp, s: CatalogServices): void {
   app.post(
     `${BASE}/:uuid/generate_diff/`,
     {
+      ...nativeJsonSerializer,
       schema: {
         tags,
         summary: 'Diff the keys a client holds against the catalog',
