@@ -337,7 +337,9 @@ export class CatalogContentService {
           : active.slice(window.offset, window.offset + window.pageSize);
     }
     const customer = await this.#index.resolveCustomer(catalog.enterpriseUuid);
-    const splicer = new ItemSplicer(this.#presenterContext(catalog, customer ?? null, false));
+    const ctx = this.#presenterContext(catalog, customer ?? null, false);
+    // The index version covers the rows childKeysOf reads; catalog and customer are in the key themselves.
+    const splicer = new ItemSplicer(ctx, JSON.stringify([this.#index.version, ctx.catalog, ctx.customer]));
     const after = { uuid: catalog.uuid, title: catalog.title, enterprise_customer: catalog.enterpriseUuid };
     if (!plan.traverse) {
       const { next, previous, count, num_pages, current_page, start } = edxPage(req.url ?? { origin: '', path: '', query: '' }, window, []);

@@ -124,15 +124,18 @@ function viaPresenter(row: { modifiedUs: number } & Omit<Parameters<typeof prese
 }
 
 describe('pre-serialised content items', () => {
-  it('parse to exactly what presentContentItem returns, for any row and context, one fragment serving several contexts', () => {
+  it('parse to exactly what presentContentItem returns, for any row and context, one fragment serving several contexts in turn', () => {
     fc.assert(
       fc.property(rowArb, fc.array(ctxArb, { minLength: 1, maxLength: 4 }), (row, contexts) => {
         const fragment = buildContentFragment(row);
-        for (const ctx of contexts) {
-          const body = new JsonBody();
-          new ItemSplicer(ctx).write(fragment, row.modifiedUs, body);
-          assert.deepStrictEqual(JSON.parse(body.toBuffer().toString('utf8')), viaPresenter(row, ctx));
-        }
+        // Each context twice in a row: the second write reuses the splice the fragment remembered for it.
+        contexts.forEach((ctx, i) => {
+          for (const contextKey of [null, `context ${i}`, `context ${i}`]) {
+            const body = new JsonBody();
+            new ItemSplicer(ctx, contextKey).write(fragment, row.modifiedUs, body);
+            assert.deepStrictEqual(JSON.parse(body.toBuffer().toString('utf8')), viaPresenter(row, ctx));
+          }
+        });
       }),
       { numRuns: 1500 },
     );

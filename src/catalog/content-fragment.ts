@@ -61,8 +61,10 @@ export interface ContentFragment {
   readonly enrollmentJson: JsonObject;
   /** A course's runs when they may get URLs (an array, not exec-ed 2U); null when `course_runs` is in `head`. */
   readonly runs: readonly RunFragment[] | null;
-  /** Approximate memory held, for the cache bound. */
+  /** Approximate memory held, for the cache bound (including an allowance for {@link splice}). */
   readonly bytes: number;
+  /** The spliced texts for the last context this fragment was served in (see {@link ItemSplicer}). */
+  splice: Splice | null;
 }
 
 const isObject = (v: JsonValue | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -88,6 +90,8 @@ const RUN_SPLICED = ['parent_content_key', 'enrollment_url'] as const;
 const RUN_SPLICED_SET: ReadonlySet<string> = new Set(RUN_SPLICED);
 /** Rough per-object overhead (object headers, Buffer bookkeeping) added to the byte count. */
 const OVERHEAD = 160;
+/** Bytes counted for the remembered splice, per item and per nested run (URLs, timestamps, buffer headers). */
+const SPLICE_ALLOWANCE = 400;
 
 /**
  * The JSON {@link contentEnrollmentUrl} needs: `course_type`, the exec-ed entitlements' mode and sku, the advertised
@@ -173,7 +177,8 @@ export function buildContentFragment(row: FragmentSource): ContentFragment {
     xapiKey,
     enrollmentJson,
     runs,
-    bytes,
+    bytes: bytes + SPLICE_ALLOWANCE * (1 + (runs?.length ?? 0)),
+    splice: null,
   };
 }
 
@@ -204,12 +209,23 @@ export class JsonBody {
   }
 }
 
+/** The spliced texts of a fragment for one context: the item is `head`, `texts[0]`, run 0, `texts[1]`, run 1, … */
+interface Splice {
+  readonly context: string;
+  readonly modifiedUs: number;
+  readonly texts: readonly Buffer[];
+}
+
 /**
  * The per-request side of {@link presentContentItem}: one context, reused for every item of a response.
- * `content_last_modified` is formatted once per distinct content `modified`.
+ * `content_last_modified` is formatted once per distinct content `modified`. With a `contextKey` (a string that
+ * changes whenever anything the splice reads changes: catalog, customer, the rows `childKeysOf` knows), each
+ * fragment remembers its spliced texts for the last context it was served in, so a catalog read again costs
+ * copies only (the URL building is most of the per-item work otherwise).
  */
 export class ItemSplicer {
   readonly #ctx: ContentPresenterContext;
+  readonly #contextKey: string | null;
   readonly #customer: ContentPresenterContext['customer'];
   readonly #skip: boolean;
   readonly #utm: Record<string, string> | null;
@@ -217,8 +233,9 @@ export class ItemSplicer {
   readonly #customerModified: Timestamp | null;
   readonly #lastModified = new Map<number, string>();
 
-  constructor(ctx: ContentPresenterContext) {
+  constructor(ctx: ContentPresenterContext, contextKey: string | null = null) {
     this.#ctx = ctx;
+    this.#contextKey = contextKey;
     this.#skip = ctx.skipCustomerFetch === true;
     this.#customer = this.#skip ? null : ctx.customer;
     this.#utm = ctx.catalog === null ? null : enterpriseUtmContext(ctx.catalog.enterpriseName);
@@ -238,8 +255,26 @@ export class ItemSplicer {
 
   /** Appends the presented item of `f` (whose row `modified` is `modifiedUs`) to `out`. */
   write(f: ContentFragment, modifiedUs: number, out: JsonBody): void {
-    const { catalog, urls } = this.#ctx;
+    let texts: readonly Buffer[];
+    const memo = f.splice;
+    if (this.#contextKey !== null && memo !== null && memo.context === this.#contextKey && memo.modifiedUs === modifiedUs) texts = memo.texts;
+    else {
+      texts = this.#texts(f, modifiedUs).map((t) => Buffer.from(t));
+      if (this.#contextKey !== null) f.splice = { context: this.#contextKey, modifiedUs, texts };
+    }
     out.bytes(f.head);
+    out.bytes(texts[0] as Buffer);
+    const runs = f.runs ?? [];
+    for (let i = 0; i < runs.length; i++) {
+      const run = runs[i] as RunFragment;
+      out.bytes(run.key === null ? run.text : run.head);
+      out.bytes(texts[i + 1] as Buffer);
+    }
+  }
+
+  /** The texts around `f`'s runs (see {@link Splice}). */
+  #texts(f: ContentFragment, modifiedUs: number): string[] {
+    const { catalog, urls } = this.#ctx;
     let tail = `,"content_last_modified":${this.#contentLastModified(modifiedUs)}`;
     if (f.marketingUrl !== null) {
       const url = this.#utm === null ? f.marketingUrl : updateQueryParameters(f.marketingUrl, this.#utm);
@@ -253,27 +288,21 @@ export class ItemSplicer {
         tail += `,"enrollment_url":${JSON.stringify(enrollment)},"xapi_activity_id":${JSON.stringify(xapi)}`;
       }
     }
-    if (f.runs === null) {
-      out.text(`${tail}}`);
-      return;
-    }
-    out.text(`${tail},"course_runs":[`);
+    if (f.runs === null) return [`${tail}}`];
+    if (f.runs.length === 0) return [`${tail},"course_runs":[]}`];
+    const texts = [`${tail},"course_runs":[`];
     const children = catalog !== null && !this.#skip ? new Set(this.#ctx.childKeysOf?.(f.contentKey) ?? []) : null;
     for (let i = 0; i < f.runs.length; i++) {
       const run = f.runs[i] as RunFragment;
-      if (i > 0) out.text(',');
-      if (run.key === null) {
-        out.bytes(run.text);
-        continue;
-      }
-      out.bytes(run.head);
-      if (catalog !== null && children?.has(run.key) === true) {
+      const after = i === f.runs.length - 1 ? ']}' : ',';
+      if (run.key === null) texts.push(after);
+      else if (catalog !== null && children?.has(run.key) === true) {
         const runRow = { contentKey: run.key, contentType: 'courserun', parentContentKey: f.contentKey, jsonMetadata: {} };
         const url = contentEnrollmentUrl(runRow, catalog, this.#customer, urls);
-        out.text(`,"parent_content_key":${JSON.stringify(f.contentKey)},"enrollment_url":${JSON.stringify(url)}}`);
-      } else out.text(`${run.own}}`);
+        texts.push(`,"parent_content_key":${JSON.stringify(f.contentKey)},"enrollment_url":${JSON.stringify(url)}}${after}`);
+      } else texts.push(`${run.own}}${after}`);
     }
-    out.text(']}');
+    return texts;
   }
 
   #enrollmentRow(f: ContentFragment) {
