@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
 import type { ChannelAction } from './channel-adapter.js';
 import { columnMicros, microsToIso } from './channel-time.js';
-import type { PlanRow, RowWrite } from './exporter.js';
+import type { AuditCatalogSummary, PlanRow, RowWrite } from './exporter.js';
 import type { RecordedOutcome, SendItem } from './transmitter.js';
 
 /** Bodies kept on the row; upstream's limit is 16 MB, but a page of LMS HTML is plenty to diagnose. */
@@ -37,6 +37,29 @@ export async function planRows(executor: Executor, configurationId: number): Pro
     .orderBy('t.id')
     .execute();
   return rows.map((r) => ({ ...r, contentLastChangedUs: r.contentLastChangedUs === null ? null : Number(r.contentLastChangedUs) }));
+}
+
+/** {@link AuditCatalogSummary} per catalog of a configuration's rows: one aggregate instead of every row. */
+export async function auditSummary(executor: Executor, configurationId: number): Promise<AuditCatalogSummary[]> {
+  const rows = await executor
+    .selectFrom('content_metadata_transmission')
+    .select([
+      'enterprise_customer_catalog_uuid as catalogUuid',
+      sql<number>`count(*) filter (where marked_for is not null)`.as('pending'),
+      sql<number>`count(*) filter (where is_live)`.as('live'),
+      sql<number>`count(*) filter (where is_live and orphaned_at is null)`.as('liveNotOrphaned'),
+      sql<number>`count(*) filter (where is_live and marked_for is distinct from 'delete')`.as('liveNotDeleting'),
+    ])
+    .where('configuration_id', '=', configurationId)
+    .groupBy('enterprise_customer_catalog_uuid')
+    .execute();
+  return rows.map((r) => ({
+    catalogUuid: r.catalogUuid,
+    pending: Number(r.pending),
+    live: Number(r.live),
+    liveNotOrphaned: Number(r.liveNotOrphaned),
+    liveNotDeleting: Number(r.liveNotDeleting),
+  }));
 }
 
 type WriteColumns = {

@@ -41,28 +41,28 @@ export interface ConfigurationValues {
 
 export type CustomerScope = '*' | readonly string[];
 
+const COLUMNS = [
+  'c.id',
+  'c.enterprise_customer_uuid as enterpriseCustomerUuid',
+  'c.channel_code as channelCode',
+  'c.display_name as displayName',
+  'c.active',
+  'c.dry_run_mode_enabled as dryRunModeEnabled',
+  'c.transmission_chunk_size as transmissionChunkSize',
+  'c.catalogs_to_transmit as catalogsToTransmit',
+  'c.show_course_price as showCoursePrice',
+  'c.remove_orphaned_content as removeOrphanedContent',
+  'c.settings',
+  'c.last_content_sync_attempted_at as lastContentSyncAttemptedAt',
+  'c.last_content_sync_errored_at as lastContentSyncErroredAt',
+  'c.last_call_at as lastCallAt',
+  'c.created',
+  'c.modified',
+  'c.deleted_at as deletedAt',
+] as const;
+
 function select(executor: Executor) {
-  return executor
-    .selectFrom('channel_configuration as c')
-    .select([
-      'c.id',
-      'c.enterprise_customer_uuid as enterpriseCustomerUuid',
-      'c.channel_code as channelCode',
-      'c.display_name as displayName',
-      'c.active',
-      'c.dry_run_mode_enabled as dryRunModeEnabled',
-      'c.transmission_chunk_size as transmissionChunkSize',
-      'c.catalogs_to_transmit as catalogsToTransmit',
-      'c.show_course_price as showCoursePrice',
-      'c.remove_orphaned_content as removeOrphanedContent',
-      'c.settings',
-      'c.last_content_sync_attempted_at as lastContentSyncAttemptedAt',
-      'c.last_content_sync_errored_at as lastContentSyncErroredAt',
-      'c.last_call_at as lastCallAt',
-      'c.created',
-      'c.modified',
-      'c.deleted_at as deletedAt',
-    ]);
+  return executor.selectFrom('channel_configuration as c').select(COLUMNS);
 }
 
 function inScope(scope: CustomerScope) {
@@ -179,6 +179,10 @@ export async function replaceSettings(executor: Executor, id: number, stored: Re
  * Take (or renew) the configuration's run lease for `owner` until now + `ttlMs`. False when another live run holds
  * it: at most one transmission per configuration runs at a time, whatever the queue does.
  */
+/**
+ * Take (or renew) the run lease of a configuration that is not deleted; returns the configuration as it is under the
+ * lease, or undefined when another live run holds it or the configuration is gone.
+ */
 export async function acquireRunLease(
   executor: Executor,
   id: number,
@@ -186,9 +190,9 @@ export async function acquireRunLease(
   ttlMs: number,
   /** Embedded mode: this process is the only one, so a lease of any other process is a dead one's. */
   soleProcessPrefix?: string,
-): Promise<boolean> {
-  const r = await executor
-    .updateTable('channel_configuration')
+): Promise<ConfigurationRecord | undefined> {
+  return executor
+    .updateTable('channel_configuration as c')
     .set({ run_owner: owner, run_lease_until: sql`now() + ${sql.lit(`${Math.ceil(ttlMs)} milliseconds`)}::interval` })
     .where('id', '=', id)
     .where((eb) =>
@@ -199,8 +203,9 @@ export async function acquireRunLease(
         ...(soleProcessPrefix !== undefined ? [sql<SqlBool>`position(${soleProcessPrefix} in coalesce(run_owner, '')) <> 1`] : []),
       ]),
     )
+    .where('deleted_at', 'is', null)
+    .returning(COLUMNS)
     .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
 }
 
 export async function releaseRunLease(executor: Executor, id: number, owner: string): Promise<void> {

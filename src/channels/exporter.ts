@@ -48,6 +48,45 @@ export interface RowWrite {
   orphanedAt?: Date | null;
 }
 
+/**
+ * What a configuration's audit rows look like per catalog, without reading them: enough to decide that a run has
+ * nothing to do (every catalog at its synced version, nothing pending, no orphan to record or delete) without
+ * loading one row per item.
+ */
+export interface AuditCatalogSummary {
+  catalogUuid: string | null;
+  /** Rows marked for a call. */
+  pending: number;
+  live: number;
+  /** Live rows not yet recorded as orphans. */
+  liveNotOrphaned: number;
+  /** Live rows not already marked for delete. */
+  liveNotDeleting: number;
+}
+
+/** The audit rows, read only when the summary shows the run needs them. */
+export interface LazyPlanRows {
+  summary: readonly AuditCatalogSummary[];
+  load(): Promise<PlanRow[]>;
+}
+
+/** The summary of rows already in memory (the same numbers the audit query computes). */
+export function summarizeRows(rows: readonly PlanRow[]): AuditCatalogSummary[] {
+  const byCatalog = new Map<string | null, AuditCatalogSummary>();
+  for (const r of rows) {
+    const key = r.catalogUuid?.toLowerCase() ?? null;
+    let s = byCatalog.get(key);
+    if (!s) byCatalog.set(key, (s = { catalogUuid: r.catalogUuid, pending: 0, live: 0, liveNotOrphaned: 0, liveNotDeleting: 0 }));
+    if (r.markedFor !== null) s.pending++;
+    if (r.isLive) {
+      s.live++;
+      if (r.orphanedAt === null) s.liveNotOrphaned++;
+      if (r.markedFor !== 'delete') s.liveNotDeleting++;
+    }
+  }
+  return [...byCatalog.values()];
+}
+
 export interface CatalogSyncState {
   syncedVersion: string | null;
   lastDiffAt: Date | null;
@@ -68,7 +107,8 @@ export interface ExportLogger {
 
 export interface ExportInput {
   configuration: ExportConfiguration;
-  rows: readonly PlanRow[];
+  /** The configuration's audit rows, or their summary and a way to read them when needed. */
+  rows: readonly PlanRow[] | LazyPlanRows;
   syncStates: ReadonlyMap<string, CatalogSyncState>;
   client: CatalogClient;
   /** The channel payload of an item; throws when the item cannot be mapped. */
@@ -109,6 +149,8 @@ export interface ExportCounts {
 
 export interface ExportPlan {
   writes: Map<string, RowWrite>;
+  /** Rows that were marked for a call before this plan. */
+  pendingBefore: number;
   catalogs: CatalogOutcome[];
   counts: ExportCounts;
 }
@@ -119,6 +161,10 @@ interface PendingFetch {
   onlyIfChanged: boolean;
   row: PlanRow | undefined;
   dateUpdatedUs: number | null;
+}
+
+function isLazy(rows: ExportInput['rows']): rows is LazyPlanRows {
+  return !Array.isArray(rows);
 }
 
 export async function exportContent(input: ExportInput): Promise<ExportPlan> {
@@ -136,16 +182,28 @@ export async function exportContent(input: ExportInput): Promise<ExportPlan> {
   const transmitted = new Set(catalogs.map((c) => c.uuid.toLowerCase()));
   const isTransmitted = (uuid: string | null) => uuid !== null && transmitted.has(uuid.toLowerCase());
 
-  const rowsByKey = new Map<string, PlanRow>();
+  const lazy: LazyPlanRows = isLazy(input.rows) ? input.rows : { summary: summarizeRows(input.rows), load: async () => [...(input.rows as PlanRow[])] };
   const pendingCatalogs = new Set<string>();
-  for (const row of input.rows) {
-    rowsByKey.set(row.contentId, row);
-    if (row.markedFor !== null && row.catalogUuid !== null) pendingCatalogs.add(row.catalogUuid.toLowerCase());
-  }
-
-  // Pending creates under catalogs that left the configuration were never sent: cancel them.
-  for (const row of input.rows) {
-    if (!row.isLive && row.markedFor !== null && !isTransmitted(row.catalogUuid)) write({ contentId: row.contentId, markedFor: null });
+  for (const s of lazy.summary) if (s.pending > 0 && s.catalogUuid !== null) pendingCatalogs.add(s.catalogUuid.toLowerCase());
+  // Rows under catalogs no longer transmitted that need work: pending ones, live ones not yet recorded as orphans,
+  // and (removing orphans) live ones not yet marked for delete. Without them and without a catalog to diff, the
+  // rows are not read at all.
+  const outsideWork = lazy.summary.some(
+    (s) => !isTransmitted(s.catalogUuid) && (s.pending > 0 || s.liveNotOrphaned > 0 || (config.removeOrphanedContent && s.liveNotDeleting > 0)),
+  );
+  const audit: { loaded: { rows: readonly PlanRow[]; byKey: Map<string, PlanRow> } | null } = { loaded: null };
+  const allRows = async () => {
+    if (audit.loaded === null) {
+      const rows = await lazy.load();
+      audit.loaded = { rows, byKey: new Map(rows.map((r) => [r.contentId, r])) };
+    }
+    return audit.loaded;
+  };
+  if (outsideWork) {
+    // Pending creates under catalogs that left the configuration were never sent: cancel them.
+    for (const row of (await allRows()).rows) {
+      if (!row.isLive && row.markedFor !== null && !isTransmitted(row.catalogUuid)) write({ contentId: row.contentId, markedFor: null });
+    }
   }
 
   const outcomes: CatalogOutcome[] = [];
@@ -176,9 +234,10 @@ export async function exportContent(input: ExportInput): Promise<ExportPlan> {
       outcomes.push({ uuid, version, skipped: true, diffed: false, complete: true });
       continue;
     }
+    const { rows, byKey: rowsByKey } = await allRows();
     // What we believe the catalog holds: live rows, and rows still waiting to be created (a Cornerstone item not yet
     // polled, a create in back-off), so that those are compared by date instead of fetched again every run.
-    const believed = input.rows
+    const believed = rows
       .filter((r) => (r.isLive || r.markedFor === 'create') && r.catalogUuid?.toLowerCase() === uuid.toLowerCase())
       .map((r) => r.contentId);
     const diff = await client.generateDiff(uuid, believed);
@@ -243,8 +302,12 @@ export async function exportContent(input: ExportInput): Promise<ExportPlan> {
     }
   }
 
-  // Live rows whose catalog is no longer transmitted, and not re-adopted above.
-  const orphans = input.rows.filter((r) => r.isLive && !isTransmitted(r.catalogUuid) && !handled.has(r.contentId));
+  // Live rows whose catalog is no longer transmitted, and not re-adopted above. Unread rows (nothing diffed, no work
+  // outside the transmitted catalogs) are orphans already recorded, only counted.
+  if (audit.loaded === null) {
+    for (const s of lazy.summary) if (!isTransmitted(s.catalogUuid)) counts.orphans += s.live;
+  }
+  const orphans = (audit.loaded?.rows ?? []).filter((r) => r.isLive && !isTransmitted(r.catalogUuid) && !handled.has(r.contentId));
   const orphansToCheck = orphans.filter((r) => r.orphanedAt === null || (config.removeOrphanedContent && r.markedFor !== 'delete'));
 
   // Before deleting, or when first orphaned: does another transmitted catalog hold the key?
@@ -347,5 +410,5 @@ export async function exportContent(input: ExportInput): Promise<ExportPlan> {
 
   for (const o of outcomes) if (incomplete.has(o.uuid)) o.complete = false;
   logger.info({ configurationId: config.id, counts, catalogs: outcomes.length }, 'export planned');
-  return { writes, catalogs: outcomes, counts };
+  return { writes, catalogs: outcomes, counts, pendingBefore: lazy.summary.reduce((n, s) => n + s.pending, 0) };
 }

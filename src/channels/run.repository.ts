@@ -9,6 +9,9 @@ import type { ChannelRunStatus } from '../db/schema.js';
 
 export const TRANSMIT_TASK_KIND = 'transmit_content_metadata';
 
+// Compared as text: a cast would fail on another kind's args, whatever order the planner evaluates conditions in.
+const tasksOf = (configurationId: number) => sql<boolean>`args->>'configurationId' = ${String(configurationId)}`;
+
 export async function insertRun(executor: Executor, v: { configurationId: number; jobId: string | null; reason: string; dryRun: boolean }): Promise<number> {
   const { id } = await executor
     .insertInto('channel_transmission_run')
@@ -23,6 +26,84 @@ export async function finishRun(executor: Executor, id: number, status: ChannelR
     .updateTable('channel_transmission_run')
     .set({ status, summary: JSON.stringify(summary), detail, finished_at: sql`now()` })
     .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Start a run of a configuration whose lease this process holds, in one statement: the run's row, runs a dead
+ * process left `running` marked `interrupted`, and the configuration's PENDING tasks recorded up to `tasksUntil`
+ * marked STARTED (this run serves them). Returns the run id.
+ */
+export async function beginRun(
+  executor: Executor,
+  v: { configurationId: number; jobId: string | null; reason: string; dryRun: boolean; tasksUntil: Date },
+): Promise<number> {
+  const { id } = await executor
+    .with('stale', (db) =>
+      db
+        .updateTable('channel_transmission_run')
+        .set({ status: 'interrupted', finished_at: sql`now()` })
+        .where('configuration_id', '=', v.configurationId)
+        .where('status', '=', 'running')
+        .returning('id'),
+    )
+    .with('tasks', (db) =>
+      db
+        .updateTable('task')
+        .set({ state: 'STARTED', modified: sql`now()` })
+        .where('kind', '=', TRANSMIT_TASK_KIND)
+        .where('state', '=', 'PENDING')
+        .where(tasksOf(v.configurationId))
+        .where('created', '<=', v.tasksUntil)
+        .returning('id'),
+    )
+    .insertInto('channel_transmission_run')
+    .values({ configuration_id: v.configurationId, job_id: v.jobId, reason: v.reason, dry_run: v.dryRun })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+/**
+ * Close a run in one statement: its row (when it got one), the configuration's open tasks recorded up to
+ * `tasksUntil` get its outcome, and the run lease held by `owner` is released.
+ */
+export async function endRun(
+  executor: Executor,
+  v: {
+    runId: number | null;
+    configurationId: number;
+    owner: string;
+    status: ChannelRunStatus;
+    summary: Record<string, unknown>;
+    detail: string | null;
+    tasksUntil: Date;
+    taskState: 'SUCCESS' | 'FAILURE';
+  },
+): Promise<void> {
+  const summary = JSON.stringify(v.summary);
+  await executor
+    .with('run', (db) =>
+      db
+        .updateTable('channel_transmission_run')
+        .set({ status: v.status, summary, detail: v.detail, finished_at: sql`now()` })
+        .where('id', '=', v.runId ?? -1)
+        .returning('id'),
+    )
+    .with('tasks', (db) =>
+      db
+        .updateTable('task')
+        .set({ state: v.taskState, result: summary, modified: sql`now()` })
+        .where('kind', '=', TRANSMIT_TASK_KIND)
+        .where('state', 'in', ['PENDING', 'STARTED'])
+        .where(tasksOf(v.configurationId))
+        .where('created', '<=', v.tasksUntil)
+        .returning('id'),
+    )
+    .updateTable('channel_configuration')
+    .set({ run_owner: null, run_lease_until: null })
+    .where('id', '=', v.configurationId)
+    .where('run_owner', '=', v.owner)
     .execute();
 }
 
@@ -85,8 +166,6 @@ export async function insertTransmitTask(
     .execute();
 }
 
-// Compared as text: a cast would fail on another kind's args, whatever order the planner evaluates conditions in.
-const tasksOf = (configurationId: number) => sql<boolean>`args->>'configurationId' = ${String(configurationId)}`;
 
 /** PENDING tasks of the configuration recorded up to `until` → STARTED (the run starting now serves them). */
 export async function startTransmitTasks(executor: Executor, configurationId: number, until: Date): Promise<void> {

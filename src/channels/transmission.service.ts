@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from '../db/database.js';
 import type { ChannelRunStatus } from '../db/schema.js';
-import { applyWrites, type AuditOwner, pendingItems, planRows, recordOutcomes } from './audit.repository.js';
+import { applyWrites, auditSummary, type AuditOwner, pendingItems, planRows, recordOutcomes } from './audit.repository.js';
 import type { ChannelContext, ChannelRequestLogEntry } from './channel-adapter.js';
 import { type AdapterLookup, channelDefinition } from './channel-definitions.js';
 import { type CatalogClientFactory, CatalogRequestCounter } from './catalog-client.js';
@@ -30,7 +30,7 @@ import type { ChannelMetrics } from './channels.metrics.js';
 import { type ExportCounts, exportContent, type RowWrite } from './exporter.js';
 import { Redactor } from './http/redact.js';
 import { insertRequestLogs } from './request-log.repository.js';
-import { finishRun, finishTransmitTasks, insertRun, interruptStaleRuns, startTransmitTasks } from './run.repository.js';
+import { beginRun, endRun, finishTransmitTasks } from './run.repository.js';
 import { decryptSecrets, encryptSecrets, type SecretBox, secretValues } from './secrets.js';
 import { loadSyncStates, saveSyncStates, type SyncStateUpdate } from './sync-state.repository.js';
 import { type RecordedOutcome, type SendItem, type TransmitResult, transmitItems } from './transmitter.js';
@@ -137,15 +137,15 @@ export class TransmissionService {
       catalogRequests: { total: 0, byKind: {} },
     });
     const db = this.#d.db.kysely;
-    const config = await findConfiguration(db, configurationId);
-    if (config === undefined) {
-      await finishTransmitTasks(db, configurationId, started, 'FAILURE', { detail: 'configuration not found' });
-      return base('skipped', 'configuration not found');
-    }
-
     const ttl = this.#d.leaseTtlMs ?? 15_000;
     const owner = `${PROCESS_PREFIX}${this.#workerId}:${randomUUID().slice(0, 8)}`;
-    if (!(await this.#acquire(configurationId, owner, ttl, opts.signal))) {
+    // The lease comes with the configuration as it is under it (it may have changed while we waited).
+    const current = await this.#acquire(configurationId, owner, ttl, opts.signal);
+    if (current === undefined) {
+      if ((await findConfiguration(db, configurationId)) === undefined) {
+        await finishTransmitTasks(db, configurationId, started, 'FAILURE', { detail: 'configuration not found' });
+        return base('skipped', 'configuration not found');
+      }
       this.#d.logger.info({ configurationId }, 'another transmission of this configuration is running; not starting a second one');
       return base('skipped', 'another transmission of this configuration is running');
     }
@@ -159,11 +159,7 @@ export class TransmissionService {
     let runId: number | null = null;
     let summary: RunSummary;
     try {
-      // Re-read under the lease: the configuration may have changed while we waited.
-      const current = (await findConfiguration(db, configurationId)) ?? config;
-      runId = await insertRun(db, { configurationId, jobId: opts.jobId ?? null, reason: opts.reason, dryRun: current.dryRunModeEnabled });
-      await interruptStaleRuns(db, configurationId, runId);
-      await startTransmitTasks(db, configurationId, started);
+      runId = await beginRun(db, { configurationId, jobId: opts.jobId ?? null, reason: opts.reason, dryRun: current.dryRunModeEnabled, tasksUntil: started });
       summary = await this.#runLocked(current, opts, started, base);
     } catch (err) {
       this.#d.logger.error({ err, configurationId }, 'transmission failed');
@@ -173,22 +169,33 @@ export class TransmissionService {
     }
     summary.durationMs = this.#now().getTime() - started.getTime();
     try {
-      if (runId !== null) await finishRun(db, runId, summary.status, summary as unknown as Record<string, unknown>, summary.detail);
-      await finishTransmitTasks(db, configurationId, started, summary.status === 'failed' ? 'FAILURE' : 'SUCCESS', summary);
-    } finally {
-      await releaseRunLease(db, configurationId, owner).catch((err: unknown) => this.#d.logger.warn({ err, configurationId }, 'could not release the transmission lease'));
+      await endRun(db, {
+        runId,
+        configurationId,
+        owner,
+        status: summary.status,
+        summary: summary as unknown as Record<string, unknown>,
+        detail: summary.detail,
+        tasksUntil: started,
+        taskState: summary.status === 'failed' ? 'FAILURE' : 'SUCCESS',
+      });
+    } catch (err) {
+      await releaseRunLease(db, configurationId, owner).catch(() => undefined);
+      throw err;
     }
-    this.#d.metrics?.runs.inc({ channel: config.channelCode, status: summary.status });
-    this.#d.metrics?.runDuration.observe({ channel: config.channelCode }, summary.durationMs / 1000);
+    this.#d.metrics?.runs.inc({ channel: current.channelCode, status: summary.status });
+    this.#d.metrics?.runDuration.observe({ channel: current.channelCode }, summary.durationMs / 1000);
     this.#d.logger.info({ transmission: summary }, 'transmission finished');
     return summary;
   }
 
-  async #acquire(configurationId: number, owner: string, ttl: number, signal?: AbortSignal): Promise<boolean> {
+  async #acquire(configurationId: number, owner: string, ttl: number, signal?: AbortSignal): Promise<ConfigurationRecord | undefined> {
     const waitUntil = Date.now() + (this.#d.leaseWaitMs ?? ttl + 5_000);
     for (;;) {
-      if (await acquireRunLease(this.#d.db.kysely, configurationId, owner, ttl, this.#d.soleProcess ? PROCESS_PREFIX : undefined)) return true;
-      if (Date.now() >= waitUntil || signal?.aborted) return false;
+      const config = await acquireRunLease(this.#d.db.kysely, configurationId, owner, ttl, this.#d.soleProcess ? PROCESS_PREFIX : undefined);
+      if (config !== undefined) return config;
+      // A configuration that is gone will not come back: no point waiting for its lease.
+      if (Date.now() >= waitUntil || signal?.aborted || (await findConfiguration(this.#d.db.kysely, configurationId)) === undefined) return undefined;
       await sleep(Math.min(1_000, ttl / 4), signal);
     }
   }
@@ -235,7 +242,7 @@ export class TransmissionService {
         catalogsToTransmit: config.catalogsToTransmit,
         removeOrphanedContent: config.removeOrphanedContent,
       },
-      rows: await planRows(db, config.id),
+      rows: { summary: await auditSummary(db, config.id), load: () => planRows(db, config.id) },
       syncStates: await loadSyncStates(db, config.id),
       client,
       map: (item, action) => def.adapter.mapItem(item, action, mapCtx),
@@ -265,17 +272,21 @@ export class TransmissionService {
     const stateUpdates: SyncStateUpdate[] = plan.catalogs
       .filter((c) => c.diffed)
       .map((c) => ({ catalogUuid: c.uuid, diffedAt: started, ...(c.complete ? { syncedVersion: c.version } : {}) }));
-    await d.db.transaction(async (trx) => {
-      await applyWrites(trx, owner, plan.writes.values());
-      await saveSyncStates(trx, config.id, stateUpdates, started);
-    }, 'channels.export');
+    if (plan.writes.size > 0 || stateUpdates.length > 0) {
+      await d.db.transaction(async (trx) => {
+        await applyWrites(trx, owner, plan.writes.values());
+        await saveSyncStates(trx, config.id, stateUpdates, started);
+      }, 'channels.export');
+    }
 
     if (def.pull) {
       return { ...withRequests(base('success', 'Cornerstone pulls its items; they wait for its next poll')), catalogs, planned: plan.counts };
     }
 
     // 3. Send what is marked, and record each outcome.
-    const items = await pendingItems(db, config.id, cutoff);
+    // Nothing was pending before the plan and the plan marked nothing: no row to read back.
+    const nothingMarked = plan.pendingBefore === 0 && ![...plan.writes.values()].some((w) => w.markedFor != null);
+    const items = nothingMarked ? [] : await pendingItems(db, config.id, cutoff);
     const logs: ChannelRequestLogEntry[] = [];
     let lastCallAt: Date | null | undefined;
     const minInterval = def.adapter.minCallIntervalMs ?? 0;

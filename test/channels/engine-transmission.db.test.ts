@@ -4,13 +4,14 @@
  * back-off, the one-run-per-configuration rule, and Blackboard's rotated refresh token saved encrypted.
  */
 import assert from 'node:assert/strict';
+import type { KyselyPlugin } from 'kysely';
 import { after, before, describe, it } from 'node:test';
 import { channelServicesOf } from '../../src/channels/channels.module.js';
 import { createBlackboardAdapter } from '../../src/channels/blackboard/blackboard.adapter.js';
 import { getAdapter } from '../../src/channels/registry.js';
 import { createGenericAdapter } from '../../src/channels/generic/generic.adapter.js';
 import { TransmissionService } from '../../src/channels/transmission.service.js';
-import { ENCRYPTED_PREFIX, SecretBox } from '../../src/channels/secrets.js';
+import { createSecretBox, ENCRYPTED_PREFIX, SecretBox } from '../../src/channels/secrets.js';
 import type { Db } from '../../src/db/database.js';
 import { numberedCourse } from '../fakes/content-items.js';
 import { BlackboardFake } from '../fakes/lms/blackboard.fake.js';
@@ -200,6 +201,85 @@ void describe('transmission engine (database)', () => {
     assert.equal(audit.length, 1);
     assert.equal(audit[0]?.is_live, true);
     assert.equal(fake.items.get(k(1))?.writes, 1);
+  });
+
+  /** A transmission service whose database handle records every statement (as its operation tree) and transaction. */
+  function countingService() {
+    const statements: string[] = [];
+    let transactions = 0;
+    const plugin: KyselyPlugin = {
+      transformQuery: (args) => {
+        statements.push(JSON.stringify(args.node));
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const counted: Db = {
+      ...db,
+      kysely: db.kysely.withPlugin(plugin),
+      transaction: (fn, label) => {
+        transactions++;
+        return db.transaction((trx) => fn(trx.withPlugin(plugin)), label);
+      },
+    };
+    const service = new TransmissionService({
+      db: counted,
+      catalog: channelServicesOf(t.app.ctx).catalog,
+      logger: t.app.ctx.logger,
+      secrets: createSecretBox(t.app.ctx.config.secretKey),
+      budgetMs: 60_000,
+      permanentBackoffMs: 3_600_000,
+      fullDiffAfterMs: 3_600_000,
+      adapters: () => generic,
+    });
+    return {
+      service,
+      reset: () => {
+        statements.length = 0;
+        transactions = 0;
+      },
+      get transactions() {
+        return transactions;
+      },
+      statements,
+    };
+  }
+  const touches = (statement: string, table: string) => statement.includes(`"name":"${table}"`);
+
+  void it('a run with nothing to do costs a few statements: no transaction, no audit row read one by one', async () => {
+    const { id } = await genericSetup(40);
+    const c = countingService();
+    assert.equal((await c.service.run(id, { reason: 'on_demand' })).transmitted?.succeeded, 40);
+    c.reset();
+    const second = await c.service.run(id, { reason: 'schedule' });
+    assert.equal(second.status, 'success');
+    assert.equal(second.catalogs.skipped, 1);
+    assert.equal(c.transactions, 0, 'nothing to save, so no transaction');
+    // Lease with the configuration, run start, audit summary, sync states, run end.
+    assert.ok(c.statements.length <= 5, `${c.statements.length} statements`);
+    assert.equal(c.statements.filter((st) => touches(st, 'content_metadata_transmission')).length, 1, 'only the per-catalog summary of the audit');
+  });
+
+  void it('a run with nothing to do still records what a catalog that left the configuration leaves behind', async () => {
+    const customer = uid();
+    const [catA, catB] = [uid(), uid()];
+    catalog.addCatalog(catA, customer, courses(1, 3).map((c) => ({ ...c, key: `${customer.slice(0, 8)}+A${String(c['key'])}` })));
+    catalog.addCatalog(catB, customer, courses(1, 2).map((c) => ({ ...c, key: `${customer.slice(0, 8)}+B${String(c['key'])}` })));
+    const id = await createConfiguration(t.app, {
+      enterprise_customer: customer,
+      channel_code: 'GENERIC',
+      catalogs_to_transmit: [catA, catB],
+      settings: { url: fake.hookUrl, signing_secret: fake.signingSecret },
+    });
+    assert.equal((await t.run(id)).transmitted?.succeeded, 5);
+    // Catalog B leaves the configuration; catalog A has not changed, so there is nothing to diff.
+    await db.kysely.updateTable('channel_configuration').set({ catalogs_to_transmit: JSON.stringify([catA]) }).where('id', '=', id).execute();
+    const r = await t.run(id, { reason: 'schedule' });
+    assert.equal(r.catalogs.skipped, 1);
+    assert.equal(r.planned.orphans, 2);
+    const orphaned = (await rows(id)).filter((row) => row.orphaned_at !== null).map((row) => row.enterprise_customer_catalog_uuid);
+    assert.deepEqual(orphaned, [catB, catB]);
+    assert.equal((await t.run(id, { reason: 'schedule' })).planned.orphans, 2, 'recorded orphans are counted without reading the rows');
   });
 
   void it('28. a second transmission of a configuration does not start while one runs', async () => {
