@@ -1,9 +1,10 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { openTestDb, uid } from '../../test/helpers/db.js';
 import type { Db } from '../db/database.js';
-import { contentHash, replaceQueryMembership, touchQueriesOfContent, upsertContent, type ContentInput } from './content.repository.js';
+import { contentHash, recordSourceHashes, replaceQueryMembership, touchQueriesOfContent, upsertContent, type ContentInput } from './content.repository.js';
 
 function course(key: string, title: string): ContentInput {
   return { contentKey: key, contentUuid: randomUUID(), contentType: 'course', parentContentKey: null, jsonMetadata: { key, title, content_type: 'course' } };
@@ -18,6 +19,16 @@ async function newQuery(db: Db): Promise<number> {
   return r.id;
 }
 
+/** Content key → row version (`xmin`): it changes whenever a row is written, even with identical values. */
+async function rowVersions(db: Db, keys: readonly string[]): Promise<Map<string, string>> {
+  const rows = await db.kysely
+    .selectFrom('content_metadata')
+    .select(['content_key', sql<string>`xmin::text`.as('xmin')])
+    .where('content_key', 'in', [...keys])
+    .execute();
+  return new Map(rows.map((r) => [r.content_key, r.xmin]));
+}
+
 describe('content repository', () => {
   let db: Db;
   before(async () => {
@@ -30,12 +41,13 @@ describe('content repository', () => {
     assert.notEqual(contentHash({ a: 1 }), contentHash({ a: 2 }));
   });
 
-  test('modified moves only on a real change; last_synced_at on every sync', async () => {
+  test('modified moves only on a real change; an unchanged row is not written at all', async () => {
     const k1 = `edX+${uid()}`;
     const k2 = `edX+${uid()}`;
     const t1 = new Date('2026-01-01T00:00:00Z');
     const first = await upsertContent(db.kysely, [course(k1, 'One'), course(k2, 'Two')], t1);
     assert.deepEqual(first.map((r) => r.outcome), ['created', 'created']);
+    const versionsBefore = await rowVersions(db, [k1, k2]);
 
     const t2 = new Date('2026-01-02T00:00:00Z');
     const second = await upsertContent(db.kysely, [course(k1, 'One'), { ...course(k2, 'Two changed') }], t2);
@@ -45,9 +57,23 @@ describe('content repository', () => {
     const rows = await db.kysely.selectFrom('content_metadata').selectAll().where('content_key', 'in', [k1, k2]).orderBy('content_key').execute();
     const byKey = new Map(rows.map((r) => [r.content_key, r]));
     assert.equal(byKey.get(k1)?.modified.toISOString(), t1.toISOString());
-    assert.equal(byKey.get(k1)?.last_synced_at.toISOString(), t2.toISOString());
     assert.equal(byKey.get(k2)?.modified.toISOString(), t2.toISOString());
     assert.equal((byKey.get(k2)?.json_metadata as { title: string }).title, 'Two changed');
+    const versionsAfter = await rowVersions(db, [k1, k2]);
+    assert.equal(versionsAfter.get(k1), versionsBefore.get(k1), 'the unchanged row keeps its row version (xmin)');
+    assert.notEqual(versionsAfter.get(k2), versionsBefore.get(k2), 'the changed row was written');
+  });
+
+  test('a source hash is stored with the row and, once known, kept when the content is unchanged', async () => {
+    const k = `edX+${uid()}`;
+    const [created] = await upsertContent(db.kysely, [{ ...course(k, 'S'), sourceHash: 'a'.repeat(32) }], new Date());
+    const sourceOf = async () => (await db.kysely.selectFrom('content_metadata').select('source_hash').where('content_key', '=', k).executeTakeFirstOrThrow()).source_hash;
+    assert.equal(await sourceOf(), 'a'.repeat(32));
+    await recordSourceHashes(db.kysely, [{ id: created!.id, sourceHash: 'b'.repeat(32) }]);
+    assert.equal(await sourceOf(), 'a'.repeat(32), 'a known source hash is not replaced');
+    await db.kysely.updateTable('content_metadata').set({ source_hash: null }).where('content_key', '=', k).execute();
+    await recordSourceHashes(db.kysely, [{ id: created!.id, sourceHash: 'b'.repeat(32) }]);
+    assert.equal(await sourceOf(), 'b'.repeat(32), 'an unknown one is recorded');
   });
 
   test('membership is replaced exactly and membership_modified moves only on change', async () => {
@@ -56,8 +82,14 @@ describe('content repository', () => {
     const [a, b, c] = rows.map((r) => r.id) as [number, number, number];
     const t1 = new Date('2026-02-01T00:00:00Z');
     assert.deepEqual(await replaceQueryMembership(db.kysely, q, [a, b], t1), { added: 2, removed: 0 });
+    const memberVersions = () =>
+      sql<{ id: number; xmin: string }>`select content_metadata_id as id, xmin::text as xmin from catalog_query_membership where catalog_query_id = ${q} order by 1`
+        .execute(db.kysely)
+        .then((r) => r.rows);
+    const versions = await memberVersions();
     const t2 = new Date('2026-02-02T00:00:00Z');
     assert.deepEqual(await replaceQueryMembership(db.kysely, q, [b, a], t2), { added: 0, removed: 0 });
+    assert.deepEqual(await memberVersions(), versions, 'an unchanged membership is not rewritten');
     let query = await db.kysely.selectFrom('catalog_query').selectAll().where('id', '=', q).executeTakeFirstOrThrow();
     assert.equal(query.membership_modified?.toISOString(), t1.toISOString());
     const t3 = new Date('2026-02-03T00:00:00Z');

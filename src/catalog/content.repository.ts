@@ -14,6 +14,10 @@ export interface ContentInput {
   contentType: ContentType;
   parentContentKey: string | null;
   jsonMetadata: Record<string, unknown>;
+  /** md5 of the upstream input the JSON was merged from (see `content_metadata.source_hash`); null or absent: unknown. */
+  sourceHash?: string | null;
+  /** `contentHash(jsonMetadata)` when the caller already computed it; computed here otherwise. */
+  contentHash?: string;
 }
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
@@ -34,8 +38,9 @@ export function contentHash(json: Record<string, unknown>): string {
 const BATCH = 500;
 
 /**
- * Insert or update content rows by `content_key`. A row's `modified` (and its JSON) changes only when its content
- * hash changes; `last_synced_at` records every sync. Returns one entry per input row, in input order.
+ * Insert or update content rows by `content_key`. A row is written only when it is new or its content hash
+ * changed; then its `modified` moves. A row whose content is unchanged is not touched at all (not even a new row
+ * version), so a refresh that finds nothing new writes nothing. Returns one entry per input row, in input order.
  */
 export async function upsertContent(executor: Executor, rows: readonly ContentInput[], now: Date): Promise<UpsertedContent[]> {
   const result = new Map<string, UpsertedContent>();
@@ -47,10 +52,10 @@ export async function upsertContent(executor: Executor, rows: readonly ContentIn
       content_type: r.contentType,
       parent_content_key: r.parentContentKey,
       json_metadata: JSON.stringify(r.jsonMetadata),
-      content_hash: contentHash(r.jsonMetadata),
+      content_hash: r.contentHash ?? contentHash(r.jsonMetadata),
+      source_hash: r.sourceHash ?? null,
       created: now,
       modified: now,
-      last_synced_at: now,
     }));
     const written = await executor
       .insertInto('content_metadata')
@@ -61,11 +66,11 @@ export async function upsertContent(executor: Executor, rows: readonly ContentIn
           .doUpdateSet((eb) => ({
             json_metadata: eb.ref('excluded.json_metadata'),
             content_hash: eb.ref('excluded.content_hash'),
+            source_hash: eb.ref('excluded.source_hash'),
             content_type: eb.ref('excluded.content_type'),
             parent_content_key: eb.ref('excluded.parent_content_key'),
             content_uuid: sql<string | null>`coalesce(content_metadata.content_uuid, excluded.content_uuid)`,
             modified: eb.ref('excluded.modified'),
-            last_synced_at: eb.ref('excluded.last_synced_at'),
           }))
           // Identical content is not rewritten: `modified` means "changed", not "fetched again".
           .where(sql<boolean>`content_metadata.content_hash is distinct from excluded.content_hash`),
@@ -77,13 +82,8 @@ export async function upsertContent(executor: Executor, rows: readonly ContentIn
     }
     const unchangedKeys = batch.map((r) => r.contentKey).filter((k) => !result.has(k));
     if (unchangedKeys.length > 0) {
-      const touched = await executor
-        .updateTable('content_metadata')
-        .set({ last_synced_at: now })
-        .where('content_key', 'in', unchangedKeys)
-        .returning(['id', 'content_key'])
-        .execute();
-      for (const t of touched) result.set(t.content_key, { id: t.id, contentKey: t.content_key, outcome: 'unchanged' });
+      const found = await executor.selectFrom('content_metadata').select(['id', 'content_key']).where('content_key', 'in', unchangedKeys).execute();
+      for (const f of found) result.set(f.content_key, { id: f.id, contentKey: f.content_key, outcome: 'unchanged' });
     }
   }
   return rows.map((r) => {
@@ -91,6 +91,22 @@ export async function upsertContent(executor: Executor, rows: readonly ContentIn
     if (!u) throw new Error(`content ${r.contentKey} was neither written nor found`);
     return u;
   });
+}
+
+/**
+ * Record the source hash of rows whose content the caller found unchanged but whose source hash was unknown
+ * (rows written before source hashes existed): one write per row, once, so later refreshes can skip it unread.
+ * A row that meanwhile got a hash keeps it.
+ */
+export async function recordSourceHashes(executor: Executor, rows: readonly { id: number; sourceHash: string }[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const batch = rows.slice(i, i + BATCH);
+    await sql`
+      update content_metadata as c set source_hash = v.h
+      from unnest(${sql.val(batch.map((r) => r.id))}::int[], ${sql.val(batch.map((r) => r.sourceHash))}::text[]) as v(id, h)
+      where c.id = v.id and c.source_hash is null
+    `.execute(executor);
+  }
 }
 
 function dedupeByKey(rows: readonly ContentInput[]): ContentInput[] {

@@ -12,23 +12,6 @@ export const TRANSMIT_TASK_KIND = 'transmit_content_metadata';
 // Compared as text: a cast would fail on another kind's args, whatever order the planner evaluates conditions in.
 const tasksOf = (configurationId: number) => sql<boolean>`args->>'configurationId' = ${String(configurationId)}`;
 
-export async function insertRun(executor: Executor, v: { configurationId: number; jobId: string | null; reason: string; dryRun: boolean }): Promise<number> {
-  const { id } = await executor
-    .insertInto('channel_transmission_run')
-    .values({ configuration_id: v.configurationId, job_id: v.jobId, reason: v.reason, dry_run: v.dryRun })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return id;
-}
-
-export async function finishRun(executor: Executor, id: number, status: ChannelRunStatus, summary: Record<string, unknown>, detail: string | null): Promise<void> {
-  await executor
-    .updateTable('channel_transmission_run')
-    .set({ status, summary: JSON.stringify(summary), detail, finished_at: sql`now()` })
-    .where('id', '=', id)
-    .execute();
-}
-
 /**
  * Start a run of a configuration whose lease this process holds, in one statement: the run's row, runs a dead
  * process left `running` marked `interrupted`, and the configuration's PENDING tasks recorded up to `tasksUntil`
@@ -107,17 +90,6 @@ export async function endRun(
     .execute();
 }
 
-/** Runs still `running` of a configuration that no live process holds: their process died. */
-export async function interruptStaleRuns(executor: Executor, configurationId: number, exceptId: number): Promise<void> {
-  await executor
-    .updateTable('channel_transmission_run')
-    .set({ status: 'interrupted', finished_at: sql`now()` })
-    .where('configuration_id', '=', configurationId)
-    .where('status', '=', 'running')
-    .where('id', '<>', exceptId)
-    .execute();
-}
-
 export interface RunRecord {
   id: number;
   configurationId: number;
@@ -166,18 +138,6 @@ export async function insertTransmitTask(
     .execute();
 }
 
-
-/** PENDING tasks of the configuration recorded up to `until` → STARTED (the run starting now serves them). */
-export async function startTransmitTasks(executor: Executor, configurationId: number, until: Date): Promise<void> {
-  await executor
-    .updateTable('task')
-    .set({ state: 'STARTED', modified: sql`now()` })
-    .where('kind', '=', TRANSMIT_TASK_KIND)
-    .where('state', '=', 'PENDING')
-    .where(tasksOf(configurationId))
-    .where('created', '<=', until)
-    .execute();
-}
 
 /** Open tasks of the configuration recorded up to `until` get the run's outcome. */
 export async function finishTransmitTasks(

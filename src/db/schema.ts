@@ -68,6 +68,10 @@ export interface CatalogQueryTable {
   membership_modified: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Moves when membership changes or a member's content really changes (hash). */
   content_modified: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /**
+   * The last refresh that applied: every member was confirmed against upstream then (content rows carry no sync
+   * time, so an unchanged refresh writes none). The stale sweep and the 24-hour guarantee rest on it.
+   */
   last_refresh_success_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   last_refresh_attempt_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
@@ -94,9 +98,14 @@ export interface ContentMetadataTable {
   parent_content_key: string | null;
   json_metadata: Json<Record<string, unknown>>;
   content_hash: string;
+  /**
+   * md5 of the upstream input that last produced `json_metadata` (migration 20261125_0001); null when unknown. An
+   * equal hash on the next refresh means the merge would change nothing, so the row is neither read nor written.
+   */
+  source_hash: ColumnType<string | null, string | null | undefined, string | null>;
   created: DefaultedTimestamp;
+  /** Moves only when `content_hash` changes; with `created`, the only per-row time (sync times are per query). */
   modified: DefaultedTimestamp;
-  last_synced_at: DefaultedTimestamp;
   /** The §2.4 active rule, kept by a trigger (migration 20261123_0002); never written by the application. */
   is_active: ColumnType<boolean, never, never>;
 }

@@ -7,6 +7,7 @@
  * stored JSON (a shallow `dict.update`). What differs is the result of a re-fetch of unchanged data: the merged
  * JSON is then identical to the stored one, so the row's content hash and `modified` stay put.
  */
+import { createHash } from 'node:crypto';
 import type { ContentType } from '../db/schema.js';
 import type { DiscoveryCourse, DiscoveryHit, DiscoveryProgram } from '../discovery/content-source.js';
 import { parseUuid } from '../catalog/membership-index.js';
@@ -137,6 +138,32 @@ export function mergeSearchHit(existing: Json | null, item: MappedItem): Json {
     if (Object.hasOwn(item.hit, field)) merged[field] = item.hit[field];
   }
   return merged;
+}
+
+/**
+ * Version of the merge rules in this file. Part of every source hash, so a release that changes how a row is
+ * built from its input (a new plucked field, another normalisation) has every row merged again once.
+ */
+const MERGE_RULES_VERSION = '1';
+
+/**
+ * md5 of everything a row's JSON is merged from: the search hit and the full `/courses/` or `/programs/` item
+ * (null when there is none), with the merge rules' version. Stored as `content_metadata.source_hash`.
+ *
+ * Why an equal hash means "nothing to write": every merge step overwrites keys with values from the input, and the
+ * normalized fields are a function of the result, so merging an input twice gives what merging it once gave.
+ * A row last written from input I is therefore unchanged by merging I again, and the refresh need not read it.
+ * `JSON.stringify` keeps the order the keys arrived in, which a real change aside is stable between fetches; if
+ * it is not, the hashes differ and the refresh merges and compares content hashes, which is only slower.
+ */
+export function sourceHash(item: MappedItem, full: DiscoveryCourse | DiscoveryProgram | null): string {
+  return createHash('md5')
+    .update(MERGE_RULES_VERSION)
+    .update('\0')
+    .update(JSON.stringify(item.hit))
+    .update('\0')
+    .update(full === null ? 'null' : JSON.stringify(full))
+    .digest('hex');
 }
 
 /**

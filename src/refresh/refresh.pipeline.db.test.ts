@@ -49,6 +49,14 @@ after(async () => {
 });
 
 const admitted = (items: readonly DiscoveryHit[]) => items.filter((h) => mapSearchHit(h).ok);
+
+/** Content id → row version (`xmin`) of a query's membership rows. */
+async function membershipVersions(queryId: number): Promise<Map<number, string>> {
+  const { rows } = await sql<{ id: number; xmin: string }>`
+    select content_metadata_id as id, xmin::text as xmin from catalog_query_membership where catalog_query_id = ${queryId}
+  `.execute(db.kysely);
+  return new Map(rows.map((r) => [r.id, r.xmin]));
+}
 const yesterday = () => new Date(Date.now() - 36 * 3_600_000);
 
 describe('a refresh against the simulator', () => {
@@ -108,8 +116,9 @@ describe('a refresh against the simulator', () => {
     assert.ok(run?.fetched_at && run.finished_at);
   });
 
-  test('a second refresh of unchanged data changes no modified (nor the query timestamps)', async () => {
+  test('a second refresh of unchanged data writes no content or membership row; only the query records the sync', async () => {
     const before = await members(db, queryId);
+    const memberships0 = await membershipVersions(queryId);
     const q0 = await queryRow(db, queryId);
     const outcome = await refreshQuery(deps, { queryId, reason: 'daily' });
     assert.equal(outcome.status, 'success');
@@ -123,12 +132,59 @@ describe('a refresh against the simulator', () => {
       const old = before.get(key);
       assert.ok(old, key);
       assert.equal(row.modified.getTime(), old.modified.getTime(), `${key} modified moved`);
-      assert.ok(row.last_synced_at.getTime() > old.last_synced_at.getTime(), `${key} was synced`);
+      assert.equal(row.xmin, old.xmin, `${key} was written (its row version changed)`);
+      assert.ok(row.source_hash, `${key} has a source hash`);
     }
+    assert.deepEqual(await membershipVersions(queryId), memberships0, 'no membership row was written');
     const q1 = await queryRow(db, queryId);
     assert.equal(q1.membership_modified?.getTime(), q0.membership_modified?.getTime());
     assert.equal(q1.content_modified?.getTime(), q0.content_modified?.getTime());
+    // The sync is recorded once, on the query: every member was confirmed against upstream at this time.
     assert.ok(q1.last_refresh_success_at && q0.last_refresh_success_at && q1.last_refresh_success_at > q0.last_refresh_success_at);
+  });
+
+  test('another query over the same content writes none of the rows the first one stored', async () => {
+    const stored = await members(db, queryId);
+    const other = await createQuery(db, { content_type: 'course' });
+    await createCatalog(db, customer, other);
+    const outcome = await refreshQuery(deps, { queryId: other, reason: 'created' });
+    assert.equal(outcome.status, 'success');
+    assert.equal(outcome.counts.items_created + outcome.counts.items_updated, 0, 'every course was already stored from the same input');
+    const rows = await members(db, other);
+    assert.ok(rows.size > 0);
+    for (const [key, row] of rows) assert.equal(row.xmin, stored.get(key)?.xmin, `${key} was written`);
+  });
+
+  test('rows without a source hash (stored before there were any) get one, once, and keep their modified', async () => {
+    await db.kysely
+      .updateTable('content_metadata')
+      .set({ source_hash: null })
+      .where('id', 'in', (eb) => eb.selectFrom('catalog_query_membership').select('content_metadata_id').where('catalog_query_id', '=', queryId))
+      .execute();
+    const before = await members(db, queryId);
+    const first = await refreshQuery(deps, { queryId, reason: 'daily' });
+    assert.equal(first.counts.items_created + first.counts.items_updated, 0);
+    const backfilled = await members(db, queryId);
+    for (const [key, row] of backfilled) {
+      assert.ok(row.source_hash, `${key} got its source hash`);
+      assert.equal(row.modified.getTime(), before.get(key)?.modified.getTime(), `${key} modified moved`);
+    }
+    await refreshQuery(deps, { queryId, reason: 'daily' });
+    for (const [key, row] of await members(db, queryId)) assert.equal(row.xmin, backfilled.get(key)?.xmin, `${key} was written again`);
+  });
+
+  test('content is kept fresh by the query time: the stale sweep takes queries by their last success, not by row times', async () => {
+    // The rows of this query were last written days ago (`modified`), yet it was confirmed against upstream just
+    // now, so a sweep for queries older than 24 h leaves it alone …
+    const dayAgo = new Date(Date.now() - 86_400_000);
+    const stale = (await queriesInUse(db.kysely, dayAgo)).map((q) => q.id);
+    assert.equal(stale.includes(queryId), false);
+    // … and takes it once its last success is older than that, whatever its rows say.
+    await db.kysely.updateTable('catalog_query').set({ last_refresh_success_at: new Date(Date.now() - 25 * 3_600_000) }).where('id', '=', queryId).execute();
+    assert.ok((await queriesInUse(db.kysely, dayAgo)).some((q) => q.id === queryId));
+    const outcome = await refreshQuery(deps, { queryId, reason: 'stale' });
+    assert.equal(outcome.counts.items_created + outcome.counts.items_updated, 0);
+    assert.equal((await queriesInUse(db.kysely, dayAgo)).some((q) => q.id === queryId), false, 'the unchanged refresh counts as a sync');
   });
 });
 
@@ -237,8 +293,7 @@ describe('faults', () => {
     const queryId = await createQuery(db, filter);
     await refreshQuery(deps, { queryId, reason: 'created' });
     const before = await members(db, queryId);
-    const totals = async () =>
-      (await sql<{ n: number; synced: Date }>`select count(*)::int as n, max(last_synced_at) as synced from content_metadata`.execute(db.kysely)).rows[0];
+    const totals = async () => (await sql<{ id: number; xmin: string }>`select id, xmin::text as xmin from content_metadata order by id`.execute(db.kysely)).rows;
     const totalsBefore = await totals();
     const q0 = await queryRow(db, queryId);
 

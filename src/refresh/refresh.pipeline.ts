@@ -18,7 +18,14 @@ import { performance } from 'node:perf_hooks';
 import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { DB } from '../db/schema.js';
-import { contentHash, replaceQueryMembership, touchQueriesOfContent, upsertContent, type ContentInput } from '../catalog/content.repository.js';
+import {
+  contentHash,
+  recordSourceHashes,
+  replaceQueryMembership,
+  touchQueriesOfContent,
+  upsertContent,
+  type ContentInput,
+} from '../catalog/content.repository.js';
 import { publishCatalogEvent } from '../catalog/catalog-events.js';
 import { DiscoveryFetchError, type DiscoveryCourse, type DiscoveryProgram } from '../discovery/content-source.js';
 import {
@@ -28,6 +35,7 @@ import {
   mergeFullCourse,
   mergeFullProgram,
   mergeSearchHit,
+  sourceHash,
   type Json,
   type MappedItem,
 } from './content-mapping.js';
@@ -40,11 +48,11 @@ import {
   finishTasks,
   findQuery,
   insertRun,
-  lockExistingContent,
+  lockContentForMerge,
   lockQuery,
   markInterruptedRuns,
-  markSynced,
   setQueryRefreshTimes,
+  storedSourceHashes,
   startTasks,
   type RunCounts,
 } from './refresh.repository.js';
@@ -121,6 +129,8 @@ interface Fetched {
   items: MappedItem[];
   courses: Map<string, DiscoveryCourse>;
   programs: Map<string, DiscoveryProgram>;
+  /** Content key → `sourceHash` of the item's input, computed before the write transaction opens. */
+  sources: Map<string, string>;
   pages: number;
   fetchedCount: number;
   rejected: number;
@@ -156,10 +166,14 @@ async function fetchAll(
     const programUuids = items.filter((i) => i.contentType === 'program').map((i) => i.contentKey);
     const courses = courseKeys.length > 0 ? await source.fetchCourses(courseKeys, options) : [];
     const programs = programUuids.length > 0 ? await source.fetchPrograms(programUuids, options) : [];
+    const byKey = new Map(courses.map((c) => [c.key, c]));
+    const byUuid = new Map(programs.map((p) => [p.uuid, p]));
+    const fullOf = (i: MappedItem) => (i.contentType === 'course' ? byKey.get(i.contentKey) : i.contentType === 'program' ? byUuid.get(i.contentKey) : null) ?? null;
     return {
       items,
-      courses: new Map(courses.map((c) => [c.key, c])),
-      programs: new Map(programs.map((p) => [p.uuid, p])),
+      courses: byKey,
+      programs: byUuid,
+      sources: new Map(items.map((i) => [i.contentKey, sourceHash(i, fullOf(i))])),
       pages: search.pages,
       fetchedCount: search.items.length + forced.length,
       rejected,
@@ -168,7 +182,7 @@ async function fetchAll(
 }
 
 /** The row to store for one item: search/all merge, then the full-metadata merge of courses and programs. */
-function contentRow(item: MappedItem, stored: Json | null, fetched: Fetched): ContentInput {
+function contentRow(item: MappedItem, stored: Json | null, fetched: Fetched, source: string): ContentInput {
   let json = mergeSearchHit(stored, item);
   if (item.contentType === 'course') {
     const full = fetched.courses.get(item.contentKey);
@@ -183,6 +197,7 @@ function contentRow(item: MappedItem, stored: Json | null, fetched: Fetched): Co
     contentType: item.contentType,
     parentContentKey: item.parentContentKey,
     jsonMetadata: json,
+    sourceHash: source,
   };
 }
 
@@ -223,27 +238,53 @@ async function write(
     return { queryId, status: 'skipped', refusalReason: null, detail: 'the query was deleted during the refresh', counts: { ...ZERO_COUNTS, ...base } };
   }
 
-  const keys = fetched.items.map((i) => i.contentKey).sort();
-  const stored = new Map<string, { id: number; content_hash: string; json_metadata: Json }>();
-  for (let i = 0; i < keys.length; i += KEY_BATCH) {
-    for (const row of await lockExistingContent(trx, keys.slice(i, i + KEY_BATCH))) stored.set(row.content_key, row);
+  // 1. Which items may have changed: those whose upstream input differs from the one their stored row was last
+  //    merged from (or that have no row). Only ids and source hashes are read, nothing is locked.
+  const known = new Map<string, { id: number; source_hash: string | null }>();
+  const allKeys = fetched.items.map((i) => i.contentKey);
+  for (let i = 0; i < allKeys.length; i += KEY_BATCH) {
+    for (const row of await storedSourceHashes(trx, allKeys.slice(i, i + KEY_BATCH))) known.set(row.content_key, row);
   }
-  const rows = fetched.items
-    .map((item) => contentRow(item, stored.get(item.contentKey)?.json_metadata ?? null, fetched))
-    .sort((a, b) => (a.contentKey < b.contentKey ? -1 : a.contentKey > b.contentKey ? 1 : 0));
-  // Most of a daily refresh is unchanged: those rows are only marked synced, not sent back to the database.
-  const unchangedIds: number[] = [];
+  const memberIds: number[] = [];
+  const candidates: { item: MappedItem; source: string }[] = [];
+  for (const item of fetched.items) {
+    const source = fetched.sources.get(item.contentKey) ?? '';
+    const old = known.get(item.contentKey);
+    if (old && old.source_hash === source) memberIds.push(old.id);
+    else candidates.push({ item, source });
+  }
+
+  // 2. The candidates are merged over their stored JSON (locked, so a concurrent refresh of another query sharing
+  //    the row cannot merge over the same old version), and written only when their content hash changed.
+  const existingKeys = candidates.map((c) => c.item.contentKey).filter((k) => known.has(k)).sort();
+  const locked = new Map<string, { id: number; content_hash: string; source_hash: string | null; json_metadata: Json }>();
+  for (let i = 0; i < existingKeys.length; i += KEY_BATCH) {
+    for (const row of await lockContentForMerge(trx, existingKeys.slice(i, i + KEY_BATCH))) locked.set(row.content_key, row);
+  }
   const changedRows: ContentInput[] = [];
-  for (const row of rows) {
-    const old = stored.get(row.contentKey);
-    if (old && old.content_hash === contentHash(row.jsonMetadata)) unchangedIds.push(old.id);
-    else changedRows.push(row);
+  const unknownSources: { id: number; sourceHash: string }[] = [];
+  for (const { item, source } of candidates) {
+    const old = locked.get(item.contentKey);
+    const row = contentRow(item, old?.json_metadata ?? null, fetched, source);
+    if (old) {
+      const hash = contentHash(row.jsonMetadata);
+      if (hash === old.content_hash) {
+        // Same content from another input (another query's view of it): nothing to write. A row from before source
+        // hashes existed gets this one, once, so the next refresh can skip it unread.
+        memberIds.push(old.id);
+        if (old.source_hash === null) unknownSources.push({ id: old.id, sourceHash: source });
+        continue;
+      }
+      row.contentHash = hash;
+    }
+    changedRows.push(row);
   }
-  await markSynced(trx, unchangedIds, now);
+  changedRows.sort((a, b) => (a.contentKey < b.contentKey ? -1 : a.contentKey > b.contentKey ? 1 : 0));
+  await recordSourceHashes(trx, unknownSources);
   const upserted = await upsertContent(trx, changedRows, now);
   const updatedIds = upserted.filter((u) => u.outcome === 'updated').map((u) => u.id);
   const created = upserted.filter((u) => u.outcome === 'created').length;
-  const memberIds = [...unchangedIds, ...upserted.map((u) => u.id)];
+  for (const u of upserted) memberIds.push(u.id);
   await touchQueriesOfContent(trx, updatedIds, now);
 
   const before = await countMembers(trx, queryId);

@@ -44,28 +44,34 @@ export async function countMembers(ex: Executor, queryId: number): Promise<numbe
   return Number(r.n);
 }
 
-/** Stored rows of the given keys, locked in key order (a consistent order keeps concurrent refreshes from deadlocking). */
-export async function lockExistingContent(
-  ex: Executor,
-  keys: readonly string[],
-): Promise<{ id: number; content_key: string; content_hash: string; json_metadata: Record<string, unknown> }[]> {
+/**
+ * What a refresh needs to know of the stored rows of the given keys to tell which may have changed: their id and
+ * source hash. Neither the JSON nor a lock: most rows of a refresh turn out unchanged and are left alone.
+ */
+export async function storedSourceHashes(ex: Executor, keys: readonly string[]): Promise<{ id: number; content_key: string; source_hash: string | null }[]> {
   if (keys.length === 0) return [];
   return ex
     .selectFrom('content_metadata')
-    .select(['id', 'content_key', 'content_hash', 'json_metadata'])
+    .select(['id', 'content_key', 'source_hash'])
     .where(sql<boolean>`content_key = any(${sql.val([...keys])}::varchar[])`)
-    .orderBy('content_key')
-    .forUpdate()
     .execute();
 }
 
-/** Record a sync of rows whose content did not change (their `modified` stays). */
-export async function markSynced(ex: Executor, ids: readonly number[], now: Date): Promise<void> {
-  if (ids.length === 0) return;
-  await ex
-    .updateTable('content_metadata')
-    .set({ last_synced_at: now })
-    .where(sql<boolean>`id = any(${sql.val([...ids])}::int[])`)
+/**
+ * Stored rows a refresh merges over, with their JSON, locked in key order until the transaction ends (a
+ * consistent order keeps concurrent refreshes of queries that share content from deadlocking).
+ */
+export async function lockContentForMerge(
+  ex: Executor,
+  keys: readonly string[],
+): Promise<{ id: number; content_key: string; content_hash: string; source_hash: string | null; json_metadata: Record<string, unknown> }[]> {
+  if (keys.length === 0) return [];
+  return ex
+    .selectFrom('content_metadata')
+    .select(['id', 'content_key', 'content_hash', 'source_hash', 'json_metadata'])
+    .where(sql<boolean>`content_key = any(${sql.val([...keys])}::varchar[])`)
+    .orderBy('content_key')
+    .forUpdate()
     .execute();
 }
 

@@ -1,5 +1,6 @@
 /** Fixtures for refresh tests: customers, queries and catalogs as rows, a simulator-backed source, polling. */
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.js';
 import { contentFilterHash, type PythonJsonValue } from '../../src/catalog/filter-hash.js';
 import { createMetrics, type AppMetrics } from '../../src/http/metrics.js';
@@ -50,7 +51,9 @@ export async function members(db: Db, queryId: number) {
   const rows = await db.kysely
     .selectFrom('catalog_query_membership as m')
     .innerJoin('content_metadata as c', 'c.id', 'm.content_metadata_id')
-    .select(['c.id', 'c.content_key', 'c.content_type', 'c.modified', 'c.created', 'c.last_synced_at', 'c.content_hash', 'c.json_metadata'])
+    .select(['c.id', 'c.content_key', 'c.content_type', 'c.modified', 'c.created', 'c.content_hash', 'c.source_hash', 'c.json_metadata'])
+    // The row version: it changes whenever the row is written, even with identical values.
+    .select(sql<string>`c.xmin::text`.as('xmin'))
     .where('m.catalog_query_id', '=', queryId)
     .execute();
   return new Map(rows.map((r) => [r.content_key, r]));
