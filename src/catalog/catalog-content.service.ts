@@ -417,7 +417,7 @@ export class CatalogContentService {
       for (const i of missing) {
         const row = byId.get((refs[i] as ContentRef).id);
         if (row === undefined) continue;
-        const fragment = buildContentFragment(row);
+        const fragment = buildContentFragment({ ...row, jsonMetadata: JSON.parse(row.jsonText) as JsonObject });
         this.#cache.set(row.id, row, fragment);
         fragments[i] = fragment;
         modifiedUs[i] = row.modifiedUs;

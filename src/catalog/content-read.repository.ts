@@ -65,9 +65,13 @@ export interface ContentRef {
   contentHash: string;
 }
 
-/** A content row with the version of its JSON, for filling the fragment cache. */
-export interface VersionedContentRow extends ContentRow {
+/**
+ * A content row with the version of its JSON, for filling the fragment cache. The JSON comes as text: parsed once
+ * where it is used, instead of parsed in the embedded database's thread and copied over as an object graph.
+ */
+export interface VersionedContentRow extends Omit<ContentRow, 'jsonMetadata'> {
   contentHash: string;
+  jsonText: string;
 }
 
 function refSelect(executor: Executor) {
@@ -95,11 +99,21 @@ export function contentRefsByIds(executor: Executor, ids: readonly number[]): Pr
     .execute();
 }
 
-/** The rows with these ids (any order), with `content_hash`. */
+/** The rows with these ids (any order), with `content_hash` and the JSON as text. */
 export function versionedRowsByIds(executor: Executor, ids: readonly number[]): Promise<VersionedContentRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
-  return rowSelect(executor)
-    .select('cm.content_hash as contentHash')
+  return executor
+    .selectFrom('content_metadata as cm')
+    .select([
+      'cm.id',
+      'cm.content_key as contentKey',
+      'cm.content_uuid as contentUuid',
+      'cm.content_type as contentType',
+      'cm.parent_content_key as parentContentKey',
+      sql<string>`cm.json_metadata::text`.as('jsonText'),
+      epochMicros('cm.modified').as('modifiedUs'),
+      'cm.content_hash as contentHash',
+    ])
     .where(sql<boolean>`cm.id = any(${sql.val([...ids])}::int[])`)
     .execute();
 }
