@@ -4,7 +4,7 @@
  * (reference §2.2–2.5, §2.8, §2.10).
  *
  * Membership questions are answered from the in-memory index with no database round trip; content JSON is read
- * from the database one page at a time. Every method takes the caller's {@link AuthContext} and checks it against
+ * from the database one page at a time, and HTTP answers reuse pre-serialised items (`ContentFragmentCache`). Every method takes the caller's {@link AuthContext} and checks it against
  * the enterprise that owns the resource (in-process callers pass `SYSTEM_ACTOR`).
  */
 import { Readable } from 'node:stream';
@@ -317,9 +317,11 @@ export class CatalogContentService {
   }
 
   /**
-   * {@link contentMetadata} as JSON text, built from cached pre-serialised items: the page's ids and versions are
-   * read first, the JSON only of items not cached at that version. A page is one buffer; a `traverse_pagination`
-   * answer is streamed in chunks of {@link TRAVERSE_BATCH} items (an error while streaming aborts the response).
+   * {@link contentMetadata} as JSON text, built from cached pre-serialised items (content-fragment.ts): the page's
+   * ids and versions come first — for the active members, from a list kept per membership-index version
+   * ({@link ActiveRefsCache}); for keys, from one small query — and JSON is read only for items not cached at that
+   * version. A page is one buffer; a `traverse_pagination` answer is streamed in chunks of {@link TRAVERSE_BATCH}
+   * items (an error while streaming aborts the response).
    */
   async contentMetadataJson(auth: AuthContext, catalogUuid: string, req: MetadataRequest): Promise<JsonPayload> {
     let active: readonly ContentRef[] = [];
