@@ -171,7 +171,12 @@ export const configSchema = {
   ),
   catalogApiTimeoutMs: setting('ECAT_CATALOG_API_TIMEOUT_MS', 30_000, integer(100, 600_000), 'timeout of one catalog API request'),
   transmitCron: setting('ECAT_TRANSMIT_CRON', '*/10 * * * *', cron, 'when every active channel configuration is transmitted (UTC)'),
-  transmitConcurrency: setting('ECAT_TRANSMIT_CONCURRENCY', 2, integer(1, 32), 'transmissions run at once per worker process'),
+  transmitConcurrency: setting(
+    'ECAT_TRANSMIT_CONCURRENCY',
+    8,
+    integer(1, 32),
+    'transmissions run at once per worker process (a run mostly waits for its LMS, so a few slow LMSes must not hold up the rest)',
+  ),
   transmitRunBudgetMs: setting(
     'ECAT_TRANSMIT_RUN_BUDGET_MS',
     10 * 60_000,
