@@ -11,7 +11,7 @@ import { parseDatabaseUrl } from '../db/database.js';
 import { createApp, createLogger } from '../app.js';
 import { parseUuid } from '../catalog/membership-index.js';
 import { refreshModule } from './refresh.module.js';
-import { catalogTitlesByQuery, findCatalog, queriesInUse, runsByIds, tasksByIds, type TaskRow } from './refresh.repository.js';
+import { catalogTitlesByQuery, findCatalog, queriesInUse, runsByIds, taskProgress, tasksByIds, type TaskRow } from './refresh.repository.js';
 import { requestQueryRefreshes } from './refresh.service.js';
 import { defaultIo, progressBar, table, type CommandIo } from '../shared/terminal.js';
 
@@ -68,17 +68,16 @@ export async function runRefreshCommand(config: Config, opts: RefreshCommandOpti
     if (embedded) await app.start();
 
     const ids = requested.map((r) => r.taskId);
-    let tasks: TaskRow[] = [];
     const bar = opts.wait || embedded ? progressBar(io.progress, ids.length) : null;
+    // Polled as counts: in embedded mode the poll shares the one database session with the refreshes it waits for.
     while (!interrupted) {
-      tasks = await tasksByIds(db.kysely, ids);
-      const done = tasks.filter((t) => t.state === 'SUCCESS' || t.state === 'FAILURE').length;
-      const running = tasks.filter((t) => t.state === 'STARTED').length;
+      const { done, running } = await taskProgress(db.kysely, ids);
       bar?.update(done, `refreshed${running > 0 ? `, ${running} running` : ''}`);
       if (done === ids.length) break;
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     bar?.end();
+    const tasks: TaskRow[] = await tasksByIds(db.kysely, ids);
 
     const byQuery = new Map(requested.map((r) => [r.taskId, r.queryId]));
     const runIds = tasks.flatMap((t) => {

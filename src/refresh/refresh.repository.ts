@@ -234,6 +234,20 @@ export async function tasksByIds(ex: Executor, ids: readonly string[]): Promise<
   return ex.selectFrom('task').selectAll().where('id', 'in', [...ids]).execute();
 }
 
+/** How many of the tasks have finished (SUCCESS or FAILURE) and how many are running. */
+export async function taskProgress(ex: Executor, ids: readonly string[]): Promise<{ done: number; running: number }> {
+  if (ids.length === 0) return { done: 0, running: 0 };
+  const r = await ex
+    .selectFrom('task')
+    .select([
+      sql<number>`count(*) filter (where state in ('SUCCESS', 'FAILURE'))::int`.as('done'),
+      sql<number>`count(*) filter (where state = 'STARTED')::int`.as('running'),
+    ])
+    .where('id', 'in', [...ids])
+    .executeTakeFirstOrThrow();
+  return { done: Number(r.done), running: Number(r.running) };
+}
+
 // Compared as text: a cast would fail on another kind's args, whatever order the planner evaluates conditions in.
 const refreshTasksOf = (queryId: number) => sql<boolean>`args->>'queryId' = ${String(queryId)}`;
 
