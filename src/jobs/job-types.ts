@@ -13,9 +13,10 @@ export interface JobPayloads {
   maintenance_vacuum: Record<string, never>;
   /**
    * Refresh one catalog query from the content source (dedup key: the query id; coalescing queue). `taskId`
-   * links the run to an API task record when a caller asked for it.
+   * links the run to an API task record when a caller asked for it; `cycle` names the fan-out it belongs to,
+   * whose refreshes share the full items they fetch (`src/refresh/cycle-items.ts`).
    */
-  refresh_catalog_query: { queryId: number; reason: 'created' | 'filter_changed' | 'on_demand' | 'daily' | 'stale'; taskId?: string };
+  refresh_catalog_query: { queryId: number; reason: 'created' | 'filter_changed' | 'on_demand' | 'daily' | 'stale'; taskId?: string; cycle?: string };
   /** Fan-out: enqueue a refresh for every query (daily schedule, `ecat refresh --all`). */
   refresh_all_queries: { reason: 'daily' | 'on_demand'; taskId?: string };
   /** Transmit one channel configuration's content (dedup key: the configuration id). */

@@ -148,7 +148,8 @@ const MERGE_RULES_VERSION = '1';
 
 /**
  * md5 of everything a row's JSON is merged from: the search hit and the full `/courses/` or `/programs/` item
- * (null when there is none), with the merge rules' version. Stored as `content_metadata.source_hash`.
+ * (given as the md5 of its JSON, `fullHash`; null when there is none), with the merge rules' version. Stored as
+ * `content_metadata.source_hash`.
  *
  * Why an equal hash means "nothing to write": every merge step overwrites keys with values from the input, and the
  * normalized fields are a function of the result, so merging an input twice gives what merging it once gave.
@@ -156,13 +157,13 @@ const MERGE_RULES_VERSION = '1';
  * `JSON.stringify` keeps the order the keys arrived in, which a real change aside is stable between fetches; if
  * it is not, the hashes differ and the refresh merges and compares content hashes, which is only slower.
  */
-export function sourceHash(item: MappedItem, full: DiscoveryCourse | DiscoveryProgram | null): string {
+export function sourceHash(item: MappedItem, fullHash: string | null): string {
   return createHash('md5')
     .update(MERGE_RULES_VERSION)
     .update('\0')
     .update(JSON.stringify(item.hit))
     .update('\0')
-    .update(full === null ? 'null' : JSON.stringify(full))
+    .update(fullHash ?? 'none')
     .digest('hex');
 }
 

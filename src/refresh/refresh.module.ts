@@ -7,6 +7,7 @@
  * catalog module does so in the transaction that creates a catalog or changes its filter); see `enqueueRefresh`.
  */
 import type { AppContext, AppModule } from '../app-context.js';
+import { CycleItems } from './cycle-items.js';
 import { createRefreshMetrics } from './refresh.metrics.js';
 import { refreshQuery, taskResult, type RefreshDeps } from './refresh.pipeline.js';
 import { stalestQueryAgeSeconds, setTaskState } from './refresh.repository.js';
@@ -51,6 +52,7 @@ export function createRefreshModule(options: RefreshModuleOptions = {}): AppModu
         logger: ctx.logger,
         guardrail: { floor: config.refreshGuardrailFloor, maxDeltaPercent: config.refreshGuardrailMaxDeltaPercent },
         metrics: createRefreshMetrics(ctx.metrics.registry, () => stalestQueryAgeSeconds(db.kysely)),
+        cycleItems: new CycleItems(),
       };
       runtimes.set(ctx, deps);
 
@@ -61,6 +63,7 @@ export function createRefreshModule(options: RefreshModuleOptions = {}): AppModu
           const outcome = await refreshQuery(deps, {
             queryId: job.data.queryId,
             reason: job.data.reason,
+            ...(job.data.cycle !== undefined ? { cycle: job.data.cycle } : {}),
             jobId: job.id,
             attempt: job.attempt,
             finalAttempt: job.attempt >= REFRESH_RETRY.limit,

@@ -25,6 +25,7 @@ import {
 } from '../../test/helpers/refresh-fixtures.js';
 import { COURSE_FIELDS_TO_PLUCK_FROM_SEARCH_ALL, mapSearchHit } from './content-mapping.js';
 import { refreshQuery, type RefreshDeps } from './refresh.pipeline.js';
+import { CycleItems } from './cycle-items.js';
 import { enqueueQueriesInUse } from './refresh.service.js';
 import { queriesInUse } from './refresh.repository.js';
 import type { JobQueue } from '../jobs/job-queue.js';
@@ -185,6 +186,35 @@ describe('a refresh against the simulator', () => {
     const outcome = await refreshQuery(deps, { queryId, reason: 'stale' });
     assert.equal(outcome.counts.items_created + outcome.counts.items_updated, 0);
     assert.equal((await queriesInUse(db.kysely, dayAgo)).some((q) => q.id === queryId), false, 'the unchanged refresh counts as a sync');
+  });
+});
+
+describe('a refresh cycle', () => {
+  test('its refreshes fetch each full item once and store exactly what separate refreshes store', async () => {
+    const sim = await simulator(51);
+    const deps: RefreshDeps = { ...refreshDeps(db, simulatorHandle(sim)), cycleItems: new CycleItems() };
+    const courses = await createQuery(db, { content_type: 'course' });
+    const both = await createQuery(db, { content_type: ['course', 'program'] });
+    for (const q of [courses, both]) await createCatalog(db, customer, q);
+    try {
+      assert.equal((await refreshQuery(deps, { queryId: courses, reason: 'daily', cycle: 'c1' })).status, 'success');
+      sim.resetStats();
+      const second = await refreshQuery(deps, { queryId: both, reason: 'daily', cycle: 'c1' });
+      assert.equal(second.status, 'success');
+      assert.equal(sim.stats.requests.courses, 0, 'every course was fetched by the first refresh of the cycle');
+      assert.ok(sim.stats.requests.programs > 0 && sim.stats.requests.searchAll > 0, 'search/all and the new programs are fetched');
+      assert.ok(second.counts.items_created > 0, 'the programs are new');
+
+      // The same refreshes outside a cycle, each fetching everything itself, find nothing to change.
+      sim.resetStats();
+      for (const q of [courses, both]) {
+        const alone = await refreshQuery(deps, { queryId: q, reason: 'on_demand' });
+        assert.equal(alone.counts.items_created + alone.counts.items_updated, 0);
+      }
+      assert.ok(sim.stats.requests.courses > 0, 'outside a cycle, full items are fetched');
+    } finally {
+      deps.cycleItems?.clear();
+    }
   });
 });
 

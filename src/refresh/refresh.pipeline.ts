@@ -41,6 +41,7 @@ import {
 } from './content-mapping.js';
 import { judgeMembershipChange, type GuardrailSettings } from './guardrail.js';
 import type { SourceHandle } from './refresh-source.js';
+import { ownItem, type CycleItems, type CycleScope, type FullItem } from './cycle-items.js';
 import type { RefreshMetrics } from './refresh.metrics.js';
 import {
   countMembers,
@@ -68,6 +69,8 @@ export interface RefreshDeps {
   logger: RefreshLogger;
   guardrail: GuardrailSettings;
   metrics?: RefreshMetrics;
+  /** Full items shared within a refresh cycle; without it every refresh fetches its own. */
+  cycleItems?: CycleItems;
 }
 
 export interface RefreshRequest {
@@ -75,6 +78,8 @@ export interface RefreshRequest {
   reason: string;
   jobId?: string | null;
   attempt?: number;
+  /** The cycle (fan-out over many queries) this refresh belongs to, if any: it may reuse the cycle's full items. */
+  cycle?: string;
   /** No retry follows a failure of this run: its tasks are closed as FAILURE. */
   finalAttempt?: boolean;
   signal?: AbortSignal;
@@ -127,8 +132,8 @@ export function taskResult(outcome: Pick<RefreshOutcome, 'queryId' | 'runId' | '
 
 interface Fetched {
   items: MappedItem[];
-  courses: Map<string, DiscoveryCourse>;
-  programs: Map<string, DiscoveryProgram>;
+  courses: Map<string, FullItem<DiscoveryCourse>>;
+  programs: Map<string, FullItem<DiscoveryProgram>>;
   /** Content key → `sourceHash` of the item's input, computed before the write transaction opens. */
   sources: Map<string, string>;
   pages: number;
@@ -136,12 +141,21 @@ interface Fetched {
   rejected: number;
 }
 
-/** Everything the write needs, from upstream, before anything is written. Throws on any failed request. */
+/** Full items of `keys` fetched for this query alone. */
+async function ownItems<T>(keys: readonly string[], fetch: (keys: string[]) => Promise<T[]>, keyOf: (item: T) => string): Promise<Map<string, FullItem<T>>> {
+  return new Map((await fetch([...keys])).map((v) => [keyOf(v), ownItem(v)]));
+}
+
+/**
+ * Everything the write needs, from upstream, before anything is written. Throws on any failed request. Within a
+ * cycle, full items another query of the cycle already fetched are reused (`cycle-items.ts`).
+ */
 async function fetchAll(
   handle: SourceHandle,
   filter: Readonly<Record<string, unknown>>,
   tally: { requests: number },
   signal: AbortSignal | undefined,
+  cycle: CycleScope | null,
 ): Promise<Fetched> {
   const { source } = handle;
   const options = signal ? { signal } : {};
@@ -164,16 +178,24 @@ async function fetchAll(
     }
     const courseKeys = items.filter((i) => i.contentType === 'course').map((i) => i.contentKey);
     const programUuids = items.filter((i) => i.contentType === 'program').map((i) => i.contentKey);
-    const courses = courseKeys.length > 0 ? await source.fetchCourses(courseKeys, options) : [];
-    const programs = programUuids.length > 0 ? await source.fetchPrograms(programUuids, options) : [];
-    const byKey = new Map(courses.map((c) => [c.key, c]));
-    const byUuid = new Map(programs.map((p) => [p.uuid, p]));
-    const fullOf = (i: MappedItem) => (i.contentType === 'course' ? byKey.get(i.contentKey) : i.contentType === 'program' ? byUuid.get(i.contentKey) : null) ?? null;
+    const courseKey = (c: DiscoveryCourse) => c.key;
+    const programUuid = (p: DiscoveryProgram) => p.uuid;
+    const fetchCourses = (keys: string[]) => source.fetchCourses(keys, options);
+    const fetchPrograms = (uuids: string[]) => source.fetchPrograms(uuids, options);
+    let courses = new Map<string, FullItem<DiscoveryCourse>>();
+    let programs = new Map<string, FullItem<DiscoveryProgram>>();
+    if (courseKeys.length > 0) {
+      courses = cycle ? await cycle.get('course', courseKeys, fetchCourses, courseKey) : await ownItems(courseKeys, fetchCourses, courseKey);
+    }
+    if (programUuids.length > 0) {
+      programs = cycle ? await cycle.get('program', programUuids, fetchPrograms, programUuid) : await ownItems(programUuids, fetchPrograms, programUuid);
+    }
+    const fullOf = (i: MappedItem) => (i.contentType === 'course' ? courses.get(i.contentKey) : i.contentType === 'program' ? programs.get(i.contentKey) : null) ?? null;
     return {
       items,
-      courses: byKey,
-      programs: byUuid,
-      sources: new Map(items.map((i) => [i.contentKey, sourceHash(i, fullOf(i))])),
+      courses,
+      programs,
+      sources: new Map(items.map((i) => [i.contentKey, sourceHash(i, fullOf(i)?.hash ?? null)])),
       pages: search.pages,
       fetchedCount: search.items.length + forced.length,
       rejected,
@@ -186,10 +208,10 @@ function contentRow(item: MappedItem, stored: Json | null, fetched: Fetched, sou
   let json = mergeSearchHit(stored, item);
   if (item.contentType === 'course') {
     const full = fetched.courses.get(item.contentKey);
-    if (full) json = mergeFullCourse(json, full);
+    if (full) json = mergeFullCourse(json, full.value());
   } else if (item.contentType === 'program') {
     const full = fetched.programs.get(item.contentKey);
-    if (full) json = mergeFullProgram(json, full);
+    if (full) json = mergeFullProgram(json, full.value());
   }
   return {
     contentKey: item.contentKey,
@@ -351,7 +373,8 @@ export async function refreshQuery(deps: RefreshDeps, req: RefreshRequest): Prom
   let fetched: Fetched | null = null;
   let fetchedAt: Date | null = null;
   try {
-    fetched = await fetchAll(deps.source, query.content_filter, tally, req.signal);
+    const cycle = req.cycle !== undefined && deps.cycleItems ? deps.cycleItems.scope(req.cycle) : null;
+    fetched = await fetchAll(deps.source, query.content_filter, tally, req.signal, cycle);
     fetchedAt = new Date();
     const f = fetched;
     const at = fetchedAt;

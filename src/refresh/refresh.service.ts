@@ -16,9 +16,16 @@ export type RefreshReason = JobPayloads['refresh_catalog_query']['reason'];
 
 const DAY_MS = 86_400_000;
 
-/** Queue one refresh of a query; null when it coalesced with a refresh already queued for it. */
-export function enqueueRefresh(jobs: JobQueue, queryId: number, reason: RefreshReason, executor?: Executor): Promise<string | null> {
-  return jobs.enqueue('refresh_catalog_query', { queryId, reason }, { dedupKey: String(queryId), ...(executor ? { executor } : {}) });
+/**
+ * Queue one refresh of a query; null when it coalesced with a refresh already queued for it. `cycle` marks it as
+ * part of a fan-out whose refreshes share full items.
+ */
+export function enqueueRefresh(jobs: JobQueue, queryId: number, reason: RefreshReason, executor?: Executor, cycle?: string): Promise<string | null> {
+  return jobs.enqueue(
+    'refresh_catalog_query',
+    { queryId, reason, ...(cycle !== undefined ? { cycle } : {}) },
+    { dedupKey: String(queryId), ...(executor ? { executor } : {}) },
+  );
 }
 
 /**
@@ -34,10 +41,11 @@ export async function enqueueQueriesInUse(
 ): Promise<{ queries: number; queued: number }> {
   const now = opts.now ?? new Date();
   const queries = await queriesInUse(db.kysely, opts.olderThan);
+  const cycle = randomUUID();
   let queued = 0;
   for (const q of queries) {
     const stale = q.last_refresh_success_at === null || now.getTime() - q.last_refresh_success_at.getTime() > DAY_MS;
-    if ((await enqueueRefresh(jobs, q.id, stale ? 'stale' : reason)) !== null) queued++;
+    if ((await enqueueRefresh(jobs, q.id, stale ? 'stale' : reason, undefined, cycle)) !== null) queued++;
   }
   return { queries: queries.length, queued };
 }
@@ -48,11 +56,13 @@ export async function enqueueQueriesInUse(
  */
 export async function requestQueryRefreshes(db: Db, jobs: JobQueue, queryIds: readonly number[]): Promise<{ queryId: number; taskId: string }[]> {
   const out: { queryId: number; taskId: string }[] = [];
+  // Several queries at once are one cycle: their refreshes share the full items they fetch.
+  const cycle = queryIds.length > 1 ? randomUUID() : undefined;
   for (const queryId of queryIds) {
     const taskId = randomUUID();
     await db.transaction(async (trx) => {
       await insertTask(trx, { id: taskId, kind: REFRESH_TASK_KIND, requestedBy: null, enterpriseUuid: null, args: { queryId } });
-      await enqueueRefresh(jobs, queryId, 'on_demand', trx);
+      await enqueueRefresh(jobs, queryId, 'on_demand', trx, cycle);
     }, 'refresh: request');
     out.push({ queryId, taskId });
   }

@@ -1,0 +1,135 @@
+/**
+ * Full `/courses/` and `/programs/` items shared by the refreshes of one cycle.
+ *
+ * A cycle is one fan-out over many queries: the daily refresh, the stale sweep, `ecat refresh --all`. Filters
+ * overlap (on dataset L, 700 filters hold 45,000 course memberships over 6,000 courses), and a course's full
+ * item does not depend on the filter that found it, so within a cycle each worker process fetches it once and the
+ * cycle's other queries reuse it. This is the shape of upstream's cycle too, which fetches full metadata once
+ * for the keys of every query.
+ *
+ * What stays per query: `search/all`, so membership is always what upstream answers now, and all-or-nothing
+ * (invariant 2): a query writes only after it has every page and every full item, and an item enters the shared
+ * set only from a request that succeeded completely. A full item a query reuses is at most `maxAgeMs` older than
+ * its own search; a refresh outside a cycle (catalog created, filter changed, one catalog on demand) fetches
+ * everything itself.
+ *
+ * Items are kept as their JSON text plus its md5 — the text is parsed again only for an item whose row must be
+ * merged, so an unchanged refresh never builds the object — and a cycle's items are dropped once no refresh of
+ * it has run for `idleMs`.
+ */
+import { createHash } from 'node:crypto';
+
+/** A full item as the refresh uses it: the md5 of its JSON (part of the row's source hash) and the item itself. */
+export interface FullItem<T> {
+  readonly hash: string;
+  value(): T;
+}
+
+/** An item fetched for this query only: the object is kept as it is. */
+export function ownItem<T>(value: T): FullItem<T> {
+  const hash = createHash('md5').update(JSON.stringify(value)).digest('hex');
+  return { hash, value: () => value };
+}
+
+function sharedItem<T>(value: T, at: number): FullItem<T> & { at: number } {
+  const text = JSON.stringify(value);
+  return { hash: createHash('md5').update(text).digest('hex'), value: () => JSON.parse(text) as T, at };
+}
+
+interface Cycle {
+  items: Map<string, FullItem<unknown> & { at: number }>;
+  timer: NodeJS.Timeout | null;
+}
+
+export interface CycleItemsOptions {
+  /** A shared item older than this is fetched again (default 15 minutes). */
+  maxAgeMs?: number;
+  /** A cycle none of whose refreshes ran for this long is forgotten, freeing its items (default 2 minutes). */
+  idleMs?: number;
+  /** Cycles remembered at once, the least recently used forgotten first (default 2). */
+  maxCycles?: number;
+  now?: () => number;
+}
+
+/** The full items of one cycle, as seen by one refresh. */
+export interface CycleScope {
+  /**
+   * The items of `keys` (`kind` keeps course keys and program uuids apart): shared ones still fresh, the others
+   * fetched with `fetch`, which must resolve with complete results or throw (then nothing is shared).
+   */
+  get<T>(kind: 'course' | 'program', keys: readonly string[], fetch: (keys: string[]) => Promise<T[]>, keyOf: (item: T) => string): Promise<Map<string, FullItem<T>>>;
+}
+
+export class CycleItems {
+  readonly #cycles = new Map<string, Cycle>();
+  readonly #maxAgeMs: number;
+  readonly #idleMs: number;
+  readonly #maxCycles: number;
+  readonly #now: () => number;
+
+  constructor(options: CycleItemsOptions = {}) {
+    this.#maxAgeMs = options.maxAgeMs ?? 15 * 60_000;
+    this.#idleMs = options.idleMs ?? 2 * 60_000;
+    this.#maxCycles = Math.max(1, options.maxCycles ?? 2);
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Cycles currently remembered (tests, diagnostics). */
+  get size(): number {
+    return this.#cycles.size;
+  }
+
+  /** The scope of cycle `id`, for one refresh. */
+  scope(id: string): CycleScope {
+    let cycle = this.#cycles.get(id);
+    if (cycle) this.#cycles.delete(id);
+    else cycle = { items: new Map(), timer: null };
+    this.#cycles.set(id, cycle);
+    for (const [old, c] of this.#cycles) {
+      if (this.#cycles.size <= this.#maxCycles) break;
+      this.#forget(old, c);
+    }
+    this.#touch(id, cycle);
+    const c = cycle;
+    return {
+      get: async <T>(kind: 'course' | 'program', keys: readonly string[], fetch: (keys: string[]) => Promise<T[]>, keyOf: (item: T) => string) => {
+        const out = new Map<string, FullItem<T>>();
+        const missing: string[] = [];
+        const fresh = this.#now() - this.#maxAgeMs;
+        for (const key of keys) {
+          const hit = c.items.get(`${kind}:${key}`);
+          if (hit && hit.at >= fresh) out.set(key, hit as FullItem<T>);
+          else missing.push(key);
+        }
+        if (missing.length > 0) {
+          const at = this.#now();
+          for (const value of await fetch(missing)) {
+            const item = sharedItem(value, at);
+            out.set(keyOf(value), item);
+            c.items.set(`${kind}:${keyOf(value)}`, item);
+          }
+        }
+        this.#touch(id, c);
+        return out;
+      },
+    };
+  }
+
+  /** Forget every cycle (process shutdown, tests). */
+  clear(): void {
+    for (const [id, c] of this.#cycles) this.#forget(id, c);
+  }
+
+  #touch(id: string, cycle: Cycle): void {
+    if (cycle.timer) clearTimeout(cycle.timer);
+    cycle.timer = setTimeout(() => this.#forget(id, cycle), this.#idleMs);
+    // Forgetting is housekeeping: it must never keep the process alive.
+    cycle.timer.unref();
+  }
+
+  #forget(id: string, cycle: Cycle): void {
+    if (cycle.timer) clearTimeout(cycle.timer);
+    cycle.items.clear();
+    if (this.#cycles.get(id) === cycle) this.#cycles.delete(id);
+  }
+}
