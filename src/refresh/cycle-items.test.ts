@@ -81,6 +81,16 @@ describe('cycle items', () => {
     assert.deepEqual(up.asked, [['a'], ['a']]);
   });
 
+  test('beyond maxChars, items are still answered but no longer shared', async () => {
+    const size = JSON.stringify({ key: 'a', title: 'T' }).length;
+    const cache = items({ maxChars: 2 * size });
+    const up = upstream();
+    const first = await cache.scope('c').get('course', ['a', 'b', 'c'], up.fetch, keyOf);
+    assert.deepEqual([...first.keys()], ['a', 'b', 'c']);
+    await cache.scope('c').get('course', ['a', 'b', 'c'], up.fetch, keyOf);
+    assert.deepEqual(up.asked, [['a', 'b', 'c'], ['c']]);
+  });
+
   test('at most maxCycles cycles are remembered, the least recently used forgotten first', async () => {
     const cache = items({ maxCycles: 2 });
     const up = upstream();

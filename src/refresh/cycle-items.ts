@@ -31,13 +31,15 @@ export function ownItem<T>(value: T): FullItem<T> {
   return { hash, value: () => value };
 }
 
-function sharedItem<T>(value: T, at: number): FullItem<T> & { at: number } {
+function sharedItem<T>(value: T, at: number): FullItem<T> & { at: number; chars: number } {
   const text = JSON.stringify(value);
-  return { hash: createHash('md5').update(text).digest('hex'), value: () => JSON.parse(text) as T, at };
+  return { hash: createHash('md5').update(text).digest('hex'), value: () => JSON.parse(text) as T, at, chars: text.length };
 }
 
 interface Cycle {
-  items: Map<string, FullItem<unknown> & { at: number }>;
+  items: Map<string, FullItem<unknown> & { at: number; chars: number }>;
+  /** JSON characters held by `items`. */
+  chars: number;
   timer: NodeJS.Timeout | null;
 }
 
@@ -48,6 +50,12 @@ export interface CycleItemsOptions {
   idleMs?: number;
   /** Cycles remembered at once, the least recently used forgotten first (default 2). */
   maxCycles?: number;
+  /**
+   * JSON characters a cycle may hold (default 256 Mi, about 11,000 courses of dataset L's ~23 KB). Beyond it,
+   * further items are used by the query that fetched them but not shared: memory stays bounded, only the saving
+   * shrinks.
+   */
+  maxChars?: number;
   now?: () => number;
 }
 
@@ -65,12 +73,14 @@ export class CycleItems {
   readonly #maxAgeMs: number;
   readonly #idleMs: number;
   readonly #maxCycles: number;
+  readonly #maxChars: number;
   readonly #now: () => number;
 
   constructor(options: CycleItemsOptions = {}) {
     this.#maxAgeMs = options.maxAgeMs ?? 15 * 60_000;
     this.#idleMs = options.idleMs ?? 2 * 60_000;
     this.#maxCycles = Math.max(1, options.maxCycles ?? 2);
+    this.#maxChars = options.maxChars ?? 256 * 1024 * 1024;
     this.#now = options.now ?? Date.now;
   }
 
@@ -83,7 +93,7 @@ export class CycleItems {
   scope(id: string): CycleScope {
     let cycle = this.#cycles.get(id);
     if (cycle) this.#cycles.delete(id);
-    else cycle = { items: new Map(), timer: null };
+    else cycle = { items: new Map(), chars: 0, timer: null };
     this.#cycles.set(id, cycle);
     for (const [old, c] of this.#cycles) {
       if (this.#cycles.size <= this.#maxCycles) break;
@@ -106,7 +116,12 @@ export class CycleItems {
           for (const value of await fetch(missing)) {
             const item = sharedItem(value, at);
             out.set(keyOf(value), item);
-            c.items.set(`${kind}:${keyOf(value)}`, item);
+            const id = `${kind}:${keyOf(value)}`;
+            const replaced = c.items.get(id);
+            const chars = c.chars - (replaced?.chars ?? 0) + item.chars;
+            if (chars > this.#maxChars) continue;
+            c.items.set(id, item);
+            c.chars = chars;
           }
         }
         this.#touch(id, c);
@@ -130,6 +145,7 @@ export class CycleItems {
   #forget(id: string, cycle: Cycle): void {
     if (cycle.timer) clearTimeout(cycle.timer);
     cycle.items.clear();
+    cycle.chars = 0;
     if (this.#cycles.get(id) === cycle) this.#cycles.delete(id);
   }
 }
