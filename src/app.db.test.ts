@@ -121,8 +121,8 @@ describe('HTTP access log', () => {
     app = await createApp(config, { db, work: false, modules: [systemModule, probe], logger: createLogger(config, sink) });
   });
   after(async () => {
-    await app.close();
-    await db.close();
+    await app?.close();
+    await db?.close();
   });
 
   test('one line per request with its id, route and status, and no credentials; other lines stay redacted', async () => {

@@ -63,6 +63,16 @@ async function ensureTemplate(): Promise<string> {
   return join(dir, 'db');
 }
 
+/** A failed migration closes the handle, so the test file fails instead of hanging on a live database worker. */
+async function migrateOrClose(db: Db): Promise<void> {
+  try {
+    await migrateToLatest(db);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}
+
 export async function openTestDb(): Promise<Db> {
   const url = testDatabaseUrl();
   if (url === 'memory://') {
@@ -70,7 +80,7 @@ export async function openTestDb(): Promise<Db> {
     const copy = join(tmpdir(), `ecat-test-${randomUUID()}`);
     cpSync(template, join(copy, 'db'), { recursive: true });
     const db = await openDatabase(`pglite://${join(copy, 'db')}`);
-    await migrateToLatest(db);
+    await migrateOrClose(db);
     const close = db.close.bind(db);
     return Object.assign(db, {
       close: async () => {
@@ -92,7 +102,7 @@ export async function openTestDb(): Promise<Db> {
   }
   fileUrl.pathname = `/${name}`;
   const db = await openDatabase(fileUrl.toString());
-  await migrateToLatest(db);
+  await migrateOrClose(db);
   const close = db.close.bind(db);
   return Object.assign(db, {
     close: async () => {
