@@ -8,6 +8,9 @@ import type { Executor } from '../db/database.js';
 import type { ChannelAction } from './channel-adapter.js';
 import { columnMicros, microsToIso } from './channel-time.js';
 import type { AuditCatalogSummary, PlanRow, RowWrite } from './exporter.js';
+import type { ChannelRequestLogEntry } from './channel-adapter.js';
+import { syncAttemptUpdate } from './configuration.repository.js';
+import { requestLogsInsert } from './request-log.repository.js';
 import type { RecordedOutcome, SendItem } from './transmitter.js';
 
 /** Bodies kept on the row; upstream's limit is 16 MB, but a page of LMS HTML is plenty to diagnose. */
@@ -159,6 +162,29 @@ const REMOTE_AT: Record<ChannelAction, 'remote_created_at' | 'remote_updated_at'
  * holds the item; failure keeps the intent, records the error and the time before the next attempt.
  */
 export async function recordOutcomes(executor: Executor, owner: AuditOwner, outcomes: readonly RecordedOutcome[], policy: OutcomePolicy): Promise<void> {
+  for (const update of outcomeUpdates(executor, owner, outcomes, policy)) await update.execute();
+}
+
+/**
+ * {@link recordOutcomes}, the request log entries of the call and the configuration's sync-attempt time, all in one
+ * statement (its own transaction): one round trip per call instead of five, and still all or nothing.
+ */
+export async function recordCall(
+  executor: Executor,
+  owner: AuditOwner,
+  outcomes: readonly RecordedOutcome[],
+  policy: OutcomePolicy,
+  call: { logs: readonly ChannelRequestLogEntry[] },
+): Promise<void> {
+  // One CTE per outcome group (disjoint rows, so no row is written twice in the statement) and one for the logs.
+  const parts = outcomeUpdates(executor, owner, outcomes, policy);
+  const logs = requestLogsInsert(executor, owner, call.logs);
+  const ctes = [...parts, ...(logs ? [logs] : [])].map((q, i) => sql`${sql.id(`w${i}`)} as (${q})`);
+  const attempt = syncAttemptUpdate(executor, owner.configurationId, policy.now, outcomes.some((o) => !o.ok));
+  await (ctes.length === 0 ? attempt : sql`with ${sql.join(ctes)} ${attempt}`).execute(executor);
+}
+
+function outcomeUpdates(executor: Executor, owner: AuditOwner, outcomes: readonly RecordedOutcome[], policy: OutcomePolicy) {
   const groups = new Map<string, { ids: string[]; o: RecordedOutcome }>();
   for (const o of outcomes) {
     const key = JSON.stringify([o.item.action, o.ok, o.status, o.body, o.ok ? null : [o.kind, o.retryAfterMs]]);
@@ -167,7 +193,7 @@ export async function recordOutcomes(executor: Executor, owner: AuditOwner, outc
     g.ids.push(o.item.contentId);
   }
   const nowIso = policy.now.toISOString();
-  for (const { ids, o } of groups.values()) {
+  return [...groups.values()].map(({ ids, o }) => {
     const body = truncateBody(policy.redact(o.body));
     const base = executor
       .updateTable('content_metadata_transmission')
@@ -175,39 +201,34 @@ export async function recordOutcomes(executor: Executor, owner: AuditOwner, outc
       .where('channel_code', '=', owner.channelCode)
       .where('content_id', 'in', ids);
     if (o.ok) {
-      await base
-        .set({
-          [REMOTE_AT[o.item.action]]: nowIso,
-          api_response_status_code: o.status,
-          api_response_body: body,
-          marked_for: null,
-          is_live: o.item.action !== 'delete',
-          remote_errored_at: null,
-          failure_count: 0,
-          next_attempt_at: null,
-          modified: sql`now()`,
-        })
-        .execute();
-    } else {
-      const next =
-        o.kind === 'permanent'
-          ? sql<string>`${nowIso}::timestamptz + ${sql.lit(`${policy.permanentBackoffMs} milliseconds`)}::interval`
-          : o.retryAfterMs !== null
-            ? sql<string>`${nowIso}::timestamptz + ${sql.lit(`${Math.max(o.retryAfterMs, 1000)} milliseconds`)}::interval`
-            : sql<string>`${nowIso}::timestamptz + least(${sql.lit(`${policy.transientBackoffMs} milliseconds`)}::interval * power(2, least(failure_count, 16)), ${sql.lit(`${Math.max(policy.permanentBackoffMs, policy.transientBackoffMs)} milliseconds`)}::interval)`;
-      await base
-        .set({
-          [REMOTE_AT[o.item.action]]: nowIso,
-          api_response_status_code: o.status,
-          api_response_body: body,
-          remote_errored_at: nowIso,
-          failure_count: sql`failure_count + 1`,
-          next_attempt_at: next,
-          modified: sql`now()`,
-        })
-        .execute();
+      return base.set({
+        [REMOTE_AT[o.item.action]]: nowIso,
+        api_response_status_code: o.status,
+        api_response_body: body,
+        marked_for: null,
+        is_live: o.item.action !== 'delete',
+        remote_errored_at: null,
+        failure_count: 0,
+        next_attempt_at: null,
+        modified: sql`now()`,
+      });
     }
-  }
+    const next =
+      o.kind === 'permanent'
+        ? sql<string>`${nowIso}::timestamptz + ${sql.lit(`${policy.permanentBackoffMs} milliseconds`)}::interval`
+        : o.retryAfterMs !== null
+          ? sql<string>`${nowIso}::timestamptz + ${sql.lit(`${Math.max(o.retryAfterMs, 1000)} milliseconds`)}::interval`
+          : sql<string>`${nowIso}::timestamptz + least(${sql.lit(`${policy.transientBackoffMs} milliseconds`)}::interval * power(2, least(failure_count, 16)), ${sql.lit(`${Math.max(policy.permanentBackoffMs, policy.transientBackoffMs)} milliseconds`)}::interval)`;
+    return base.set({
+      [REMOTE_AT[o.item.action]]: nowIso,
+      api_response_status_code: o.status,
+      api_response_body: body,
+      remote_errored_at: nowIso,
+      failure_count: sql`failure_count + 1`,
+      next_attempt_at: next,
+      modified: sql`now()`,
+    });
+  });
 }
 
 export function truncateBody(text: string): string {

@@ -217,16 +217,18 @@ export async function releaseRunLease(executor: Executor, id: number, owner: str
     .execute();
 }
 
-/** Move the sync timestamps forward only (upstream `update_content_synced_at`). */
-export async function recordSyncAttempt(executor: Executor, id: number, at: Date, errored: boolean): Promise<void> {
-  await executor
+/**
+ * Move the sync timestamps forward only (upstream `update_content_synced_at`); unexecuted, to run inside the
+ * statement that records a call.
+ */
+export function syncAttemptUpdate(executor: Executor, id: number, at: Date, errored: boolean) {
+  return executor
     .updateTable('channel_configuration')
     .set({
       last_content_sync_attempted_at: sql`greatest(last_content_sync_attempted_at, ${at}::timestamptz)`,
       ...(errored ? { last_content_sync_errored_at: sql`greatest(last_content_sync_errored_at, ${at}::timestamptz)` } : {}),
     })
-    .where('id', '=', id)
-    .execute();
+    .where('id', '=', id);
 }
 
 export async function readLastCallAt(executor: Executor, id: number): Promise<Date | null> {

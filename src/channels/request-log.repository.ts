@@ -5,27 +5,35 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
 import type { ChannelRequestLogEntry } from './channel-adapter.js';
-import type { AuditOwner } from './audit.repository.js';
 
-export async function insertRequestLogs(executor: Executor, owner: AuditOwner, entries: readonly ChannelRequestLogEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await executor
-    .insertInto('channel_request_log')
-    .values(
-      entries.map((e) => ({
-        configuration_id: owner.configurationId,
-        channel_code: owner.channelCode,
-        enterprise_customer_uuid: owner.customerUuid,
-        method: e.method.slice(0, 10),
-        url: e.url,
-        status: e.status,
-        duration_ms: Math.max(0, Math.round(e.durationMs)),
-        request_body: e.requestBody ?? null,
-        response_body: e.responseBody ?? null,
-        error: e.error ?? null,
-      })),
-    )
-    .execute();
+/** Whose calls these are (the audit's owner; declared here so the audit can build these inserts without a cycle). */
+export interface RequestLogOwner {
+  configurationId: number;
+  channelCode: string;
+  customerUuid: string;
+}
+
+export async function insertRequestLogs(executor: Executor, owner: RequestLogOwner, entries: readonly ChannelRequestLogEntry[]): Promise<void> {
+  await requestLogsInsert(executor, owner, entries)?.execute();
+}
+
+/** The insert of {@link insertRequestLogs}, unexecuted (to run inside a larger statement); null when there is nothing to log. */
+export function requestLogsInsert(executor: Executor, owner: RequestLogOwner, entries: readonly ChannelRequestLogEntry[]) {
+  if (entries.length === 0) return null;
+  return executor.insertInto('channel_request_log').values(
+    entries.map((e) => ({
+      configuration_id: owner.configurationId,
+      channel_code: owner.channelCode,
+      enterprise_customer_uuid: owner.customerUuid,
+      method: e.method.slice(0, 10),
+      url: e.url,
+      status: e.status,
+      duration_ms: Math.max(0, Math.round(e.durationMs)),
+      request_body: e.requestBody ?? null,
+      response_body: e.responseBody ?? null,
+      error: e.error ?? null,
+    })),
+  );
 }
 
 /** Drop entries older than `days`; returns how many. */

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from '../db/database.js';
 import type { ChannelRunStatus } from '../db/schema.js';
-import { applyWrites, auditSummary, type AuditOwner, pendingItems, planRows, recordOutcomes } from './audit.repository.js';
+import { applyWrites, auditSummary, type AuditOwner, pendingItems, planRows, recordCall } from './audit.repository.js';
 import type { ChannelContext, ChannelRequestLogEntry } from './channel-adapter.js';
 import { type AdapterLookup, channelDefinition } from './channel-definitions.js';
 import { type CatalogClientFactory, CatalogRequestCounter } from './catalog-client.js';
@@ -21,7 +21,6 @@ import {
   type ConfigurationRecord,
   findConfiguration,
   readLastCallAt,
-  recordSyncAttempt,
   releaseRunLease,
   replaceSettings,
   setLastCallAt,
@@ -333,16 +332,18 @@ export class TransmissionService {
       record: async (outcomes: RecordedOutcome[]) => {
         const now = this.#now();
         const entries = logs.splice(0);
-        await d.db.transaction(async (trx) => {
-          await recordOutcomes(trx, owner, outcomes, {
+        await recordCall(
+          db,
+          owner,
+          outcomes,
+          {
             now,
             permanentBackoffMs: d.permanentBackoffMs,
             transientBackoffMs: d.transientBackoffMs ?? 60_000,
             redact: (t) => redactor.redactText(t),
-          });
-          await recordSyncAttempt(trx, config.id, now, outcomes.some((o) => !o.ok));
-          await insertRequestLogs(trx, owner, entries);
-        }, 'channels.outcomes');
+          },
+          { logs: entries },
+        );
         for (const o of outcomes) {
           d.metrics?.items.inc({ channel: config.channelCode, action: o.item.action, outcome: o.ok ? 'success' : o.kind });
         }

@@ -260,6 +260,23 @@ void describe('transmission engine (database)', () => {
     assert.equal(c.statements.filter((st) => touches(st, 'content_metadata_transmission')).length, 1, 'only the per-catalog summary of the audit');
   });
 
+  void it('each call is recorded in one statement (outcomes, request log, sync attempt), not in a transaction of its own', async () => {
+    const { id } = await genericSetup(40);
+    const c = countingService();
+    const r = await c.service.run(id, { reason: 'on_demand' });
+    assert.equal(r.transmitted?.succeeded, 40);
+    assert.equal(r.transmitted?.calls, 4, 'chunks of 10');
+    assert.equal(c.transactions, 1, 'only the intent (the export plan) is saved in a transaction');
+    const callRecords = c.statements.filter((st) => touches(st, 'content_metadata_transmission') && touches(st, 'channel_request_log') && touches(st, 'channel_configuration'));
+    assert.equal(callRecords.length, 4, 'one statement per call');
+    const audit = await rows(id);
+    assert.ok(audit.every((row) => row.is_live && row.marked_for === null && row.api_response_status_code === 200));
+    const logged = await db.kysely.selectFrom('channel_request_log').select((eb) => eb.fn.countAll<number>().as('n')).where('configuration_id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(Number(logged.n), 4);
+    const config = await db.kysely.selectFrom('channel_configuration').select('last_content_sync_attempted_at').where('id', '=', id).executeTakeFirstOrThrow();
+    assert.ok(config.last_content_sync_attempted_at !== null);
+  });
+
   void it('a run with nothing to do still records what a catalog that left the configuration leaves behind', async () => {
     const customer = uid();
     const [catA, catB] = [uid(), uid()];
