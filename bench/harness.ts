@@ -109,6 +109,14 @@ export class Harness {
       ECAT_DISCOVERY_TOKEN_URL: this.sim.tokenUrl,
       ECAT_DISCOVERY_CLIENT_ID: 'ecat-bench',
       ECAT_DISCOVERY_CLIENT_SECRET: randomBytes(12).toString('hex'),
+      // Scheduled work (the 10-minute transmission of every configuration, the hourly PGlite vacuum and stale
+      // sweep, the daily refresh) would otherwise fire inside whichever measurement happens to span its minute.
+      // The bench moves it to a time no run reaches; the caller's environment still wins.
+      ...Object.fromEntries(
+        ['ECAT_TRANSMIT_CRON', 'ECAT_VACUUM_CRON', 'ECAT_REFRESH_STALE_CRON', 'ECAT_REFRESH_CRON']
+          .filter((name) => process.env[name] === undefined)
+          .map((name) => [name, '0 3 1 1 *']),
+      ),
       ...this.opts.env,
     };
     // A service token from the product's own command, as an operator would mint one.

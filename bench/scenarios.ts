@@ -360,7 +360,7 @@ export function b5Body(first: RefreshOutcome, again: RefreshOutcome[], db: strin
         'rows',
         '0',
         physical === 0,
-        'rows whose xmin changed (a new row version was written, e.g. last_synced_at)',
+        'rows whose xmin changed (a new row version was written)',
       ),
     );
   };
