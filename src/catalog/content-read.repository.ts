@@ -7,6 +7,9 @@ import type { Executor } from '../db/database.js';
 import type { JsonObject } from './content-presenter.js';
 import { epochMicros } from './catalog-time.js';
 
+/** `cm.id` is one of `ids`. */
+const idIn = (ids: readonly number[]) => sql<boolean>`cm.id = any(${sql.val([...ids])}::int[])`;
+
 export interface ContentRow {
   id: number;
   contentKey: string;
@@ -94,7 +97,7 @@ export function activeMemberRefs(executor: Executor, queryId: number): Promise<C
 export function contentRefsByIds(executor: Executor, ids: readonly number[]): Promise<ContentRef[]> {
   if (ids.length === 0) return Promise.resolve([]);
   return refSelect(executor)
-    .where(sql<boolean>`cm.id = any(${sql.val([...ids])}::int[])`)
+    .where(idIn(ids))
     .orderBy('cm.id')
     .execute();
 }
@@ -114,7 +117,7 @@ export function versionedRowsByIds(executor: Executor, ids: readonly number[]): 
       epochMicros('cm.modified').as('modifiedUs'),
       'cm.content_hash as contentHash',
     ])
-    .where(sql<boolean>`cm.id = any(${sql.val([...ids])}::int[])`)
+    .where(idIn(ids))
     .execute();
 }
 
@@ -122,7 +125,7 @@ export function versionedRowsByIds(executor: Executor, ids: readonly number[]): 
 export function contentRowsByIds(executor: Executor, ids: readonly number[]): Promise<ContentRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
   return rowSelect(executor)
-    .where(sql<boolean>`cm.id = any(${sql.val([...ids])}::int[])`)
+    .where(idIn(ids))
     .orderBy('cm.id')
     .execute();
 }
