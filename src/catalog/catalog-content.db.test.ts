@@ -217,6 +217,21 @@ describe('catalog read endpoints', () => {
 
   // ---- generate_diff (11, 12) -----------------------------------------------------------------------------------
 
+  test('generate_diff answers are valid JSON whatever the keys hold (quotes, backslashes, non-ASCII, U+2028)', async () => {
+    const ent = uid();
+    const cat = await createCatalog(ent, 'Diff Escapes Co');
+    const odd = [`diff+${S}+"quoted"`, `diff+${S}+back\\slash`, `diff+${S}+é中`, `diff+${S}+line\u2028sep`];
+    await setMembers(db, app, await queryIdOf(db, cat), odd.map((k) => course(k)));
+    const headers = await authHeader({ roles: [`enterprise_learner:${ent}`] });
+    const r = await post(`/api/v1/enterprise-catalogs/${cat}/generate_diff/`, headers, { content_keys: [odd[0], odd[2], 'x"y'] });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.match(String(r.headers['content-type']), /^application\/json/);
+    const body = r.json<{ items_not_found: Json[]; items_not_included: Json[]; items_found: Json[] }>();
+    assert.deepEqual(body.items_not_found, [{ content_key: 'x"y' }]);
+    assert.deepEqual(body.items_not_included, [{ content_key: odd[1] }, { content_key: odd[3] }]);
+    assert.deepEqual(body.items_found.map((i) => i.content_key), [odd[0], odd[2]]);
+  });
+
   test('generate_diff buckets (11)', async () => {
     const ent = uid();
     const cat = await createCatalog(ent, 'Diff Co');
