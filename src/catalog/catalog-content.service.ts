@@ -38,7 +38,7 @@ import {
   type ContentRow,
 } from './content-read.repository.js';
 import { parseBooleanFlag } from './flags.js';
-import { parseUuid, type CatalogDiff } from './membership-index.js';
+import { parseUuid } from './membership-index.js';
 import type { CatalogMeta, CustomerMeta, MembershipIndexService } from './membership-index.service.js';
 import {
   allValues,
@@ -240,36 +240,6 @@ export class CatalogContentService {
    * `via: 'query'` applies the GET rules (keys required, at most 100).
    */
   async generateDiff(auth: AuthContext, catalogUuid: string, keys: readonly string[] | undefined, via: 'query' | 'body'): Promise<DiffResult> {
-    const { diff, dateUpdated } = await this.#diff(auth, catalogUuid, keys, via);
-    return {
-      items_not_found: diff.itemsNotFound.map((k) => ({ content_key: k })),
-      items_not_included: diff.itemsNotIncluded.map((k) => ({ content_key: k })),
-      items_found: diff.itemsFound.map(({ contentKey, contentId }) => ({ content_key: contentKey, date_updated: dateUpdated(contentId) })),
-    };
-  }
-
-  /**
-   * {@link generateDiff} serialised, for HTTP. The catalog's entries are joined from the index's ready-made
-   * `{"content_key":…` texts, so a 5,000-key answer is not built as objects and stringified again (B4 profile).
-   * Equal, once parsed, to `generateDiff`'s result.
-   */
-  async generateDiffJson(auth: AuthContext, catalogUuid: string, keys: readonly string[] | undefined, via: 'query' | 'body'): Promise<string> {
-    const { diff, dateUpdated } = await this.#diff(auth, catalogUuid, keys, via);
-    const index = this.#index.index;
-    const notFound = diff.itemsNotFound.map((k) => `{"content_key":${JSON.stringify(k)}}`);
-    const notIncluded = diff.notIncludedIds.map((id) => `${index.keyEntryJson(id)}}`);
-    // Timestamps are digits, dashes, colons, dots and letters: no escaping needed.
-    const found = diff.itemsFound.map(({ contentId }) => `${index.keyEntryJson(contentId)},"date_updated":"${dateUpdated(contentId)}"}`);
-    return `{"items_not_found":[${notFound.join(',')}],"items_not_included":[${notIncluded.join(',')}],"items_found":[${found.join(',')}]}`;
-  }
-
-  /** The diff buckets and the `date_updated` of a found item: max of content, catalog and customer modified. */
-  async #diff(
-    auth: AuthContext,
-    catalogUuid: string,
-    keys: readonly string[] | undefined,
-    via: 'query' | 'body',
-  ): Promise<{ diff: CatalogDiff; dateUpdated: (contentId: number) => string }> {
     const catalog = await this.#readableCatalog(auth, catalogUuid);
     let requested = keys ?? [];
     if (via === 'query') {
@@ -282,14 +252,20 @@ export class CatalogContentService {
     const floor = maxMicros(catalog.modifiedUs, customer?.modifiedUs) as number;
     // Most items share the catalog/customer floor, so few distinct timestamps are formatted.
     const formatted = new Map<number, string>();
-    const dateUpdated = (contentId: number): string => {
+    const itemsFound = new Array<{ content_key: string; date_updated: string }>(diff.itemsFound.length);
+    for (let i = 0; i < diff.itemsFound.length; i++) {
+      const { contentKey, contentId } = diff.itemsFound[i] as { contentKey: string; contentId: number };
       const content = this.#index.contentModifiedUs(contentId) ?? floor;
       const us = content > floor ? content : floor;
       let text = formatted.get(us);
       if (text === undefined) formatted.set(us, (text = formatMicros(us)));
-      return text;
+      itemsFound[i] = { content_key: contentKey, date_updated: text };
+    }
+    return {
+      items_not_found: diff.itemsNotFound.map((k) => ({ content_key: k })),
+      items_not_included: diff.itemsNotIncluded.map((k) => ({ content_key: k })),
+      items_found: itemsFound,
     };
-    return { diff, dateUpdated };
   }
 
   /** `distinct-catalog-queries` (§2.8): staff only. */

@@ -83,6 +83,15 @@ export async function rawBody(req: FastifyRequest, limitBytes: number): Promise<
  * Sends a body the service already serialised (see `CatalogContentService.contentMetadataJson`). Fastify sends a
  * buffer or a stream as it is, so the route's response schema documents the shape without serialising it again.
  */
-export function sendJson(reply: FastifyReply, payload: string | Buffer | NodeJS.ReadableStream): FastifyReply {
+export function sendJson(reply: FastifyReply, payload: Buffer | NodeJS.ReadableStream): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(payload);
 }
+
+/**
+ * Route option: serialise the answer with V8's `JSON.stringify` instead of the schema-compiled serializer. For
+ * large answers built from exact-shaped objects (the diff's thousands of `{content_key}` entries) it is about three
+ * times faster; use it only where the service constructs every field itself, since nothing is filtered out.
+ */
+export const nativeJsonSerializer = {
+  serializerCompiler: () => (data: unknown) => JSON.stringify(data),
+} as const;

@@ -55,8 +55,6 @@ export interface CatalogDiff {
   readonly itemsNotFound: string[];
   /** Catalog content keys that were not requested (catalog order: ascending content id). */
   readonly itemsNotIncluded: string[];
-  /** The content ids of {@link itemsNotIncluded}, in the same order. */
-  readonly notIncludedIds: number[];
   /** Requested keys that are catalog content keys, with the content id for the `date_updated` lookup. */
   readonly itemsFound: Array<{ contentKey: string; contentId: number }>;
 }
@@ -178,8 +176,6 @@ export class MembershipIndex {
   #version = 0;
   readonly #contents = new Map<number, IndexContentRow>();
   readonly #idByKey = new Map<string, number>();
-  /** Content id → `{"content_key":<key as JSON>` (no closing brace), made on first use for diff answers. */
-  readonly #keyEntryJson = new Map<number, string>();
   /** parent_content_key → ids of rows naming it, whether or not a row with that key exists (§2.2 rule 2). */
   readonly #childrenByParentKey = new Map<string, number[]>();
   /** content_uuid → ids, ascending (content_uuid is not unique upstream). */
@@ -201,7 +197,6 @@ export class MembershipIndex {
   load(snapshot: MembershipSnapshot): void {
     this.#contents.clear();
     this.#idByKey.clear();
-    this.#keyEntryJson.clear();
     this.#childrenByParentKey.clear();
     this.#idsByUuid.clear();
     this.#membersByQuery.clear();
@@ -424,32 +419,13 @@ export class MembershipIndex {
     }
     const itemsFound: Array<{ contentKey: string; contentId: number }> = [];
     const itemsNotIncluded: string[] = [];
-    const notIncludedIds: number[] = [];
     for (let i = 0; i < members.length; i++) {
       const id = members[i] as number;
       const key = (this.#contents.get(id) as IndexContentRow).contentKey;
       if (hit[i] === 1) itemsFound.push({ contentKey: key, contentId: id });
-      else {
-        itemsNotIncluded.push(key);
-        notIncludedIds.push(id);
-      }
+      else itemsNotIncluded.push(key);
     }
-    return { itemsNotFound, itemsNotIncluded, notIncludedIds, itemsFound };
-  }
-
-  /**
-   * `{"content_key":"…"` of a content row, without the closing brace: the start of its entry in a serialised
-   * `generate_diff` answer, kept so that large answers are joined from ready-made text.
-   */
-  keyEntryJson(contentId: number): string {
-    let text = this.#keyEntryJson.get(contentId);
-    if (text === undefined) {
-      const row = this.#contents.get(contentId);
-      if (row === undefined) throw new Error(`membership index: unknown content id ${contentId}`);
-      text = `{"content_key":${JSON.stringify(row.contentKey)}`;
-      this.#keyEntryJson.set(contentId, text);
-    }
-    return text;
+    return { itemsNotFound, itemsNotIncluded, itemsFound };
   }
 
   /**
@@ -570,7 +546,6 @@ export class MembershipIndex {
       if (current.contentUuid !== null) removeFromBucket(this.#idsByUuid, current.contentUuid, current.id);
     }
     this.#contents.set(next.id, next);
-    this.#keyEntryJson.delete(next.id);
     // content_key is unique in the database; if another id still holds this key here, the newer row wins.
     this.#idByKey.set(next.contentKey, next.id);
     if (next.parentContentKey !== null) addToBucket(this.#childrenByParentKey, next.parentContentKey, next.id);
