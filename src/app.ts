@@ -50,6 +50,9 @@ export interface App {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Field names whose values are secrets wherever they appear in a log object. */
+const SECRET_FIELDS = ['password', 'client_secret', 'secret', 'signing_secret', 'token', 'access_token', 'refresh_token', 'api_key'];
+
 /** The service logger; `destination` defaults to stdout (tests pass a sink). */
 export function createLogger(config: Config, destination?: DestinationStream): FastifyBaseLogger {
   const options: LoggerOptions = {
@@ -59,24 +62,10 @@ export function createLogger(config: Config, destination?: DestinationStream): F
       paths: [
         'req.headers.authorization',
         'req.headers.cookie',
-        '*.password',
-        '*.client_secret',
-        '*.secret',
-        '*.signing_secret',
-        '*.token',
-        '*.access_token',
-        '*.refresh_token',
-        '*.api_key',
         'settings.*',
-        // The same names at the top level of a log object.
-        'password',
-        'client_secret',
-        'secret',
-        'signing_secret',
-        'token',
-        'access_token',
-        'refresh_token',
-        'api_key',
+        // Each secret name at the top level of a log object and one level down.
+        ...SECRET_FIELDS,
+        ...SECRET_FIELDS.map((name) => `*.${name}`),
       ],
       censor: '[redacted]',
     },
