@@ -20,18 +20,22 @@ export interface ContentRow {
   modifiedUs: number;
 }
 
+/** The row columns every content read returns, the JSON aside. */
+function rowColumns() {
+  return [
+    'cm.id',
+    'cm.content_key as contentKey',
+    'cm.content_uuid as contentUuid',
+    'cm.content_type as contentType',
+    'cm.parent_content_key as parentContentKey',
+    epochMicros('cm.modified').as('modifiedUs'),
+  ] as const;
+}
+
 function rowSelect(executor: Executor) {
   return executor
     .selectFrom('content_metadata as cm')
-    .select([
-      'cm.id',
-      'cm.content_key as contentKey',
-      'cm.content_uuid as contentUuid',
-      'cm.content_type as contentType',
-      'cm.parent_content_key as parentContentKey',
-      sql<JsonObject>`cm.json_metadata`.as('jsonMetadata'),
-      epochMicros('cm.modified').as('modifiedUs'),
-    ]);
+    .select([...rowColumns(), sql<JsonObject>`cm.json_metadata`.as('jsonMetadata')]);
 }
 
 /**
@@ -107,16 +111,7 @@ export function versionedRowsByIds(executor: Executor, ids: readonly number[]): 
   if (ids.length === 0) return Promise.resolve([]);
   return executor
     .selectFrom('content_metadata as cm')
-    .select([
-      'cm.id',
-      'cm.content_key as contentKey',
-      'cm.content_uuid as contentUuid',
-      'cm.content_type as contentType',
-      'cm.parent_content_key as parentContentKey',
-      sql<string>`cm.json_metadata::text`.as('jsonText'),
-      epochMicros('cm.modified').as('modifiedUs'),
-      'cm.content_hash as contentHash',
-    ])
+    .select([...rowColumns(), sql<string>`cm.json_metadata::text`.as('jsonText'), 'cm.content_hash as contentHash'])
     .where(idIn(ids))
     .execute();
 }
