@@ -5,21 +5,20 @@
 import type { AppContext, AppModule } from '../app-context.js';
 import { type ChannelServiceOverrides, channelServicesOf, overrideChannelServices } from './channel-services.js';
 import { channelRoutes } from './channels.routes.js';
-import { listConfigurations } from './configuration.repository.js';
+import { listConfigurations, type ConfigurationRecord } from './configuration.repository.js';
 import { CatalogRequestCounter } from './catalog-client.js';
 import { pruneRequestLogs } from './request-log.repository.js';
 
 export { channelServicesOf } from './channel-services.js';
 
 /**
- * Queue a transmission of every active configuration (of active customers), optionally of one customer or channel.
- * Returns the queued configuration ids (a configuration whose job is already queued is coalesced).
+ * The active configurations of active customers, optionally of one customer or channel: what a transmission of
+ * "everything" covers. A customer whose status cannot be read counts as active.
  */
-export async function enqueueTransmissions(
+export async function transmittableConfigurations(
   ctx: AppContext,
-  reason: 'schedule' | 'on_demand',
   filter: { customer?: string; channelCode?: string } = {},
-): Promise<number[]> {
+): Promise<ConfigurationRecord[]> {
   const configs = await listConfigurations(
     ctx.db.kysely,
     { scope: '*', activeOnly: true, ...(filter.customer ? { customer: filter.customer } : {}), ...(filter.channelCode ? { channelCode: filter.channelCode } : {}) },
@@ -28,14 +27,29 @@ export async function enqueueTransmissions(
   );
   const client = channelServicesOf(ctx).catalog.forRun(new CatalogRequestCounter());
   const activeByCustomer = new Map<string, boolean>();
-  const queued: number[] = [];
+  const out: ConfigurationRecord[] = [];
   for (const c of configs) {
     let active = activeByCustomer.get(c.enterpriseCustomerUuid);
     if (active === undefined) {
       active = (await client.customerActive(c.enterpriseCustomerUuid).catch(() => null)) !== false;
       activeByCustomer.set(c.enterpriseCustomerUuid, active);
     }
-    if (!active) continue;
+    if (active) out.push(c);
+  }
+  return out;
+}
+
+/**
+ * Queue a transmission of every {@link transmittableConfigurations} entry. Returns the queued configuration ids (a
+ * configuration whose job is already queued is coalesced).
+ */
+export async function enqueueTransmissions(
+  ctx: AppContext,
+  reason: 'schedule' | 'on_demand',
+  filter: { customer?: string; channelCode?: string } = {},
+): Promise<number[]> {
+  const queued: number[] = [];
+  for (const c of await transmittableConfigurations(ctx, filter)) {
     await ctx.jobs.enqueue('transmit_content_metadata', { configurationId: c.id, reason }, { dedupKey: String(c.id) });
     queued.push(c.id);
   }

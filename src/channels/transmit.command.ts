@@ -12,9 +12,7 @@ import { createApp, createLogger } from '../app.js';
 import type { Config } from '../config/config.schema.js';
 import { parseDatabaseUrl } from '../db/database.js';
 import { isChannelCode } from './channel-definitions.js';
-import { channelServicesOf, channelsModule } from './channels.module.js';
-import { CatalogRequestCounter } from './catalog-client.js';
-import { listConfigurations } from './configuration.repository.js';
+import { channelsModule, transmittableConfigurations } from './channels.module.js';
 import { insertTransmitTask, taskStates } from './run.repository.js';
 import type { RunSummary } from './transmission.service.js';
 import { defaultIo, progressBar, table, type CommandIo } from '../shared/terminal.js';
@@ -52,22 +50,12 @@ export async function runTransmitCommand(config: Config, opts: TransmitCommandOp
   };
   process.once('SIGINT', onSignal);
   try {
-    const configs = await listConfigurations(
-      db.kysely,
-      { scope: '*', activeOnly: true, ...(opts.customer ? { customer: opts.customer.toLowerCase() } : {}), ...(channel ? { channelCode: channel } : {}) },
-      100_000,
-      0,
-    );
-    const client = channelServicesOf(app.ctx).catalog.forRun(new CatalogRequestCounter());
+    const configs = await transmittableConfigurations(app.ctx, {
+      ...(opts.customer ? { customer: opts.customer.toLowerCase() } : {}),
+      ...(channel ? { channelCode: channel } : {}),
+    });
     const requested: Array<{ id: number; customer: string; channel: string; name: string; taskId: string }> = [];
-    const activeByCustomer = new Map<string, boolean>();
     for (const c of configs) {
-      let active = activeByCustomer.get(c.enterpriseCustomerUuid);
-      if (active === undefined) {
-        active = (await client.customerActive(c.enterpriseCustomerUuid).catch(() => null)) !== false;
-        activeByCustomer.set(c.enterpriseCustomerUuid, active);
-      }
-      if (!active) continue;
       const taskId = randomUUID();
       await db.transaction(async (trx) => {
         await insertTransmitTask(trx, { id: taskId, configurationId: c.id, requestedBy: null, enterpriseUuid: c.enterpriseCustomerUuid });
