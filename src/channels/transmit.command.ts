@@ -8,9 +8,8 @@
  * prints the task ids and returns.
  */
 import { randomUUID } from 'node:crypto';
-import { createApp, createLogger } from '../app.js';
+import { openCommandApp } from '../command-app.js';
 import type { Config } from '../config/config.schema.js';
-import { parseDatabaseUrl } from '../db/database.js';
 import { isChannelCode } from './channel-definitions.js';
 import { channelsModule, transmittableConfigurations } from './channels.module.js';
 import { insertTransmitTask, taskStates } from './run.repository.js';
@@ -38,17 +37,10 @@ export async function runTransmitCommand(config: Config, opts: TransmitCommandOp
     io.err(`ecat transmit: --channel must be one of GENERIC, CSOD, SAP, DEGREED2, CANVAS, BLACKBOARD, MOODLE, got "${opts.channel}"`);
     return 2;
   }
-  const embedded = parseDatabaseUrl(config.databaseUrl).kind === 'pglite';
   // Job logs would interleave with the progress bar; failures are in the summary table.
-  const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
-  const logger = createLogger(verbose ? config : Object.freeze({ ...config, logLevel: 'error' as const }));
-  const app = await createApp(config, { work: embedded, logger, modules: [channelsModule] });
+  const command = await openCommandApp(config, channelsModule);
+  const { app, embedded } = command;
   const { db, jobs } = app.ctx;
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-  };
-  process.once('SIGINT', onSignal);
   try {
     const configs = await transmittableConfigurations(app.ctx, {
       ...(opts.customer ? { customer: opts.customer.toLowerCase() } : {}),
@@ -77,7 +69,7 @@ export async function runTransmitCommand(config: Config, opts: TransmitCommandOp
     const ids = requested.map((r) => r.taskId);
     let tasks: Array<{ id: string; state: string; result: unknown }> = [];
     const bar = progressBar(io.progress, ids.length);
-    while (!interrupted) {
+    while (!command.interrupted()) {
       tasks = await taskStates(db.kysely, ids);
       const finished = tasks.filter((t) => t.state === 'SUCCESS' || t.state === 'FAILURE');
       const items = finished.reduce((n, t) => n + ((t.result as RunSummary | null)?.transmitted?.succeeded ?? 0), 0);
@@ -113,13 +105,12 @@ export async function runTransmitCommand(config: Config, opts: TransmitCommandOp
       ];
     });
     io.out(table(['config', 'channel', 'customer', 'status', 'created', 'updated', 'deleted', 'failed', 'deferred', 'skipped', 'requests', 'seconds', 'note'], rows));
-    if (interrupted) {
+    if (command.interrupted()) {
       io.err('interrupted: unfinished transmissions stay queued');
       return 130;
     }
     return tasks.some((t) => t.state === 'FAILURE' || (t.result as RunSummary | null)?.status === 'failed') ? 1 : 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    await app.close();
+    await command.close();
   }
 }

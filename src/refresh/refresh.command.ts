@@ -7,8 +7,7 @@
  * command prints the task ids and returns.
  */
 import type { Config } from '../config/config.schema.js';
-import { parseDatabaseUrl } from '../db/database.js';
-import { createApp, createLogger } from '../app.js';
+import { openCommandApp } from '../command-app.js';
 import { parseUuid } from '../catalog/membership-index.js';
 import { refreshModule } from './refresh.module.js';
 import { catalogTitlesByQuery, findCatalog, queriesInUse, runsByIds, taskProgress, tasksByIds, type TaskRow } from './refresh.repository.js';
@@ -26,17 +25,10 @@ export interface RefreshCommandOptions {
 const POLL_MS = 300;
 
 export async function runRefreshCommand(config: Config, opts: RefreshCommandOptions, io: CommandIo = defaultIo): Promise<number> {
-  const embedded = parseDatabaseUrl(config.databaseUrl).kind === 'pglite';
   // Job logs would interleave with the progress bar; refusals and failures are in the summary table.
-  const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
-  const logger = createLogger(verbose ? config : Object.freeze({ ...config, logLevel: 'error' as const }));
-  const app = await createApp(config, { work: embedded, logger, modules: [refreshModule] });
+  const command = await openCommandApp(config, refreshModule);
+  const { app, embedded } = command;
   const { db, jobs } = app.ctx;
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-  };
-  process.once('SIGINT', onSignal);
   try {
     let queryIds: number[];
     if (opts.catalog !== null) {
@@ -70,7 +62,7 @@ export async function runRefreshCommand(config: Config, opts: RefreshCommandOpti
     const ids = requested.map((r) => r.taskId);
     const bar = opts.wait || embedded ? progressBar(io.progress, ids.length) : null;
     // Polled as counts: in embedded mode the poll shares the one database session with the refreshes it waits for.
-    while (!interrupted) {
+    while (!command.interrupted()) {
       const { done, running } = await taskProgress(db.kysely, ids);
       bar?.update(done, `refreshed${running > 0 ? `, ${running} running` : ''}`);
       if (done === ids.length) break;
@@ -111,14 +103,13 @@ export async function runRefreshCommand(config: Config, opts: RefreshCommandOpti
         ];
       });
     io.out(table(['query', 'catalogs', 'status', 'fetched', 'created', 'updated', 'unchanged', '+members', '-members', 'requests', 'seconds', 'note'], rows));
-    if (interrupted) {
+    if (command.interrupted()) {
       io.err('interrupted: unfinished refreshes stay queued');
       return 130;
     }
     return tasks.some((t) => t.state === 'FAILURE') ? 1 : 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    await app.close();
+    await command.close();
   }
 }
 
