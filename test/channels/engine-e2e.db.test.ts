@@ -23,7 +23,7 @@ import { createRefreshModule } from '../../src/refresh/refresh.module.js';
 import { GenericFake } from '../fakes/lms/generic.fake.js';
 import { authHeader } from '../helpers/auth.js';
 import { openTestDb, testConfig, uid } from '../helpers/db.js';
-import { simulatorHandle, waitFor } from '../helpers/refresh-fixtures.js';
+import { simulatorHandle, queryMembersModified, waitFor, waitForQueryRefresh } from '../helpers/refresh-fixtures.js';
 
 const NEVER = '0 0 1 1 *';
 const quiet = { transmitCron: NEVER, refreshCron: NEVER, refreshStaleCron: NEVER } as const;
@@ -102,29 +102,8 @@ void describe('channels end to end (simulator → catalog → webhook)', () => {
     await db.close();
   });
 
-  /** Wait until the query's last successful refresh is newer than `since`. */
-  async function refreshed(since: Date | null): Promise<void> {
-    await waitFor(async () => {
-      const q = await db.kysely.selectFrom('catalog_query').select('last_refresh_success_at').where('id', '=', queryId).executeTakeFirst();
-      const at = q?.last_refresh_success_at;
-      return at !== null && at !== undefined && (since === null || at > since);
-    }, 'the catalog refresh', 60_000);
-    await waitFor(async () => {
-      // Let the membership index apply the refresh's change events.
-      const version = await server.http.inject({ method: 'GET', url: `/api/v1/enterprise-catalogs/${catalogUuid}/`, headers: await su() });
-      return version.statusCode === 200;
-    }, 'the catalog to answer');
-  }
-
-  async function members(): Promise<Map<string, number>> {
-    const rows = await db.kysely
-      .selectFrom('catalog_query_membership as m')
-      .innerJoin('content_metadata as c', 'c.id', 'm.content_metadata_id')
-      .select(['c.content_key', 'c.modified'])
-      .where('m.catalog_query_id', '=', queryId)
-      .execute();
-    return new Map(rows.map((r) => [r.content_key, r.modified.getTime()]));
-  }
+  const refreshed = (since: Date | null) => waitForQueryRefresh(db, server, { queryId, catalogUuid, headers: su }, since);
+  const members = () => queryMembersModified(db, queryId);
 
   /** A run through the queue, as an admin's POST transmit does it; its task carries the summary. */
   async function runQueued(r: Receiver): Promise<RunSummary> {

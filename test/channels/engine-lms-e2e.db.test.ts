@@ -40,7 +40,7 @@ import { MoodleFake } from '../fakes/lms/moodle.fake.js';
 import { SapFake } from '../fakes/lms/sap.fake.js';
 import { authHeader } from '../helpers/auth.js';
 import { openTestDb, testConfig, uid } from '../helpers/db.js';
-import { simulatorHandle, waitFor } from '../helpers/refresh-fixtures.js';
+import { simulatorHandle, queryMembersModified, waitForQueryRefresh } from '../helpers/refresh-fixtures.js';
 
 const NEVER = '0 0 1 1 *';
 const quiet = { transmitCron: NEVER, refreshCron: NEVER, refreshStaleCron: NEVER } as const;
@@ -397,28 +397,8 @@ void describe('LMS channels end to end (simulator → catalog → SAP, Degreed, 
     await db?.close();
   });
 
-  /** Wait until the query's last successful refresh is newer than `since`. */
-  async function refreshed(since: Date | null): Promise<void> {
-    await waitFor(async () => {
-      const q = await db.kysely.selectFrom('catalog_query').select('last_refresh_success_at').where('id', '=', queryId).executeTakeFirst();
-      const at = q?.last_refresh_success_at;
-      return at !== null && at !== undefined && (since === null || at > since);
-    }, 'the catalog refresh', 60_000);
-    await waitFor(async () => {
-      const version = await server.http.inject({ method: 'GET', url: `/api/v1/enterprise-catalogs/${catalogUuid}/`, headers: await su() });
-      return version.statusCode === 200;
-    }, 'the catalog to answer');
-  }
-
-  async function members(): Promise<Map<string, number>> {
-    const rows = await db.kysely
-      .selectFrom('catalog_query_membership as m')
-      .innerJoin('content_metadata as c', 'c.id', 'm.content_metadata_id')
-      .select(['c.content_key', 'c.modified'])
-      .where('m.catalog_query_id', '=', queryId)
-      .execute();
-    return new Map(rows.map((r) => [r.content_key, r.modified.getTime()]));
-  }
+  const refreshed = (since: Date | null) => waitForQueryRefresh(db, server, { queryId, catalogUuid, headers: su }, since);
+  const members = () => queryMembersModified(db, queryId);
 
   /** The catalog's items for `keys`, as its `get_content_metadata` serves them (what the engine maps). */
   async function catalogItems(keys: readonly string[]): Promise<Map<string, CatalogItem>> {

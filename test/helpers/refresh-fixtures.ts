@@ -88,3 +88,35 @@ export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeout
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Wait until the query's last successful refresh is newer than `since` (any, when null), then until the server
+ * answers for the catalog, so its membership index has applied the refresh's change events.
+ */
+export async function waitForQueryRefresh(
+  db: Db,
+  server: { http: { inject(opts: { method: 'GET'; url: string; headers: Record<string, string> }): Promise<{ statusCode: number }> } },
+  target: { queryId: number; catalogUuid: string; headers: () => Promise<Record<string, string>> },
+  since: Date | null,
+): Promise<void> {
+  await waitFor(async () => {
+    const q = await db.kysely.selectFrom('catalog_query').select('last_refresh_success_at').where('id', '=', target.queryId).executeTakeFirst();
+    const at = q?.last_refresh_success_at;
+    return at !== null && at !== undefined && (since === null || at > since);
+  }, 'the catalog refresh', 60_000);
+  await waitFor(async () => {
+    const res = await server.http.inject({ method: 'GET', url: `/api/v1/enterprise-catalogs/${target.catalogUuid}/`, headers: await target.headers() });
+    return res.statusCode === 200;
+  }, 'the catalog to answer');
+}
+
+/** A query's members: content key → `modified` in ms. */
+export async function queryMembersModified(db: Db, queryId: number): Promise<Map<string, number>> {
+  const rows = await db.kysely
+    .selectFrom('catalog_query_membership as m')
+    .innerJoin('content_metadata as c', 'c.id', 'm.content_metadata_id')
+    .select(['c.content_key', 'c.modified'])
+    .where('m.catalog_query_id', '=', queryId)
+    .execute();
+  return new Map(rows.map((r) => [r.content_key, r.modified.getTime()]));
+}
