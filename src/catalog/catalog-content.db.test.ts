@@ -32,6 +32,13 @@ const K = {
   DOT: `edX+dotted.key${S}`,
 };
 
+/** Microseconds since the epoch of an upstream-format datetime (`YYYY-MM-DDTHH:MM:SS[.ffffff]Z`). */
+function upstreamMicros(text: string): number {
+  const m = /^(.{19})(?:\.(\d{6}))?Z$/.exec(text);
+  if (!m) throw new Error(`not an upstream datetime: ${text}`);
+  return Date.parse(`${m[1]}Z`) * 1000 + Number(m[2] ?? 0);
+}
+
 describe('catalog read endpoints', () => {
   let db: Db;
   let app: App;
@@ -429,7 +436,11 @@ describe('catalog read endpoints', () => {
       const a2 = items.get(K.A) as Json;
       assert.equal(a2.enrollment_url, `https://lms.example.com/enterprise/${e1}/course/${K.A}/enroll/?catalog=${c1}&${utm}`);
       assert.equal((a2.course_runs as Json[])[0]?.enrollment_url, `https://lms.example.com/enterprise/${e1}/course/${K.A1}/enroll/?catalog=${c1}&${utm}`);
-      assert.ok(String(a2.content_last_modified) >= String(a.content_last_modified));
+      // Compared as instants: upstream's format drops a zero fraction ("…:05Z"), which sorts after "…:05.1Z" as text.
+      assert.ok(
+        upstreamMicros(String(a2.content_last_modified)) >= upstreamMicros(String(a.content_last_modified)),
+        `content_last_modified went back: ${String(a.content_last_modified)} → ${String(a2.content_last_modified)}`,
+      );
       const exec2 = items.get(K.X) as Json;
       assert.equal(
         exec2.enrollment_url,
