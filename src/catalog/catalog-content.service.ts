@@ -295,7 +295,9 @@ export class CatalogContentService {
    * `get_content_metadata` (§2.4): P-edx page of the catalog's items plus `uuid`, `title`, `enterprise_customer`.
    * Without keys, only active content, counted and paged in SQL; with keys, the §2.2 match rule (a run key
    * yields its course) and no active filter. `traverse_pagination` returns everything in one page.
-   * For in-process callers; HTTP answers come from {@link contentMetadataJson}.
+   * The object form, built by the presenter from rows: the definition the cached answers of
+   * {@link contentMetadataJson} are checked against. HTTP answers and the channels' in-process catalog client use
+   * {@link contentMetadataJson}.
    */
   async contentMetadata(auth: AuthContext, catalogUuid: string, req: MetadataRequest): Promise<MetadataPage> {
     const db = this.#db.kysely;

@@ -1,7 +1,7 @@
 /**
  * The catalog services of one app, created once per {@link AppContext}. Other modules reach the catalog through
  * {@link catalogServicesOf} (for example an in-process `CatalogClient` adapter calls `content.generateDiff`,
- * `content.contentMetadata` and `content.catalogContentVersion` with `SYSTEM_ACTOR`).
+ * `content.contentMetadataJson` and `content.catalogContentVersion` with `SYSTEM_ACTOR`).
  */
 import type { AppContext } from '../app-context.js';
 import { CatalogContentService } from './catalog-content.service.js';
