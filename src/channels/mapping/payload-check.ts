@@ -4,12 +4,24 @@
  * (or crashing the chunk).
  */
 import type { Static, TSchema } from 'typebox';
-import { Value } from 'typebox/value';
+import { Compile, type Validator } from 'typebox/compile';
 import { type ItemOutcome, type OutboundItem, PermanentChannelError } from '../channel-adapter.js';
 
 export interface CheckedItem<T> {
   contentId: string;
   payload: T;
+}
+
+/**
+ * Each payload schema compiled once, on first use: every item of every chunk is checked, and the interpreted check
+ * walked the schema per item (B6 profile: about 25 µs per item, most of a webhook chunk's own CPU).
+ */
+const validators = new WeakMap<TSchema, Validator>();
+
+function validatorOf(schema: TSchema): Validator {
+  let v = validators.get(schema);
+  if (v === undefined) validators.set(schema, (v = Compile(schema) as Validator));
+  return v;
 }
 
 /** Split a chunk into items whose metadata fits `schema` and permanent outcomes for those that do not. */
@@ -19,11 +31,12 @@ export function checkPayloads<S extends TSchema>(
 ): { valid: CheckedItem<Static<S>>[]; rejected: ItemOutcome[] } {
   const valid: CheckedItem<Static<S>>[] = [];
   const rejected: ItemOutcome[] = [];
+  const validator = validatorOf(schema);
   for (const item of items) {
-    if (Value.Check(schema, item.metadata)) {
-      valid.push({ contentId: item.contentId, payload: item.metadata });
+    if (validator.Check(item.metadata)) {
+      valid.push({ contentId: item.contentId, payload: item.metadata as Static<S> });
     } else {
-      const first = [...Value.Errors(schema, item.metadata)][0];
+      const first = validator.Errors(item.metadata)[0];
       const where = first ? `${first.instancePath || '/'}: ${first.message}` : 'does not match the schema';
       rejected.push({
         contentId: item.contentId,
