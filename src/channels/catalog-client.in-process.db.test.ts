@@ -72,8 +72,8 @@ describe('in-process catalog client: metadata', () => {
       traversePagination: '1',
       url: null,
     });
-    const got = byKey(items as unknown as Record<string, unknown>[]);
-    for (const item of expected.results) assert.deepStrictEqual(got.get(item.key as string), JSON.parse(JSON.stringify(item)), String(item.key));
+    const got = byKey(items);
+    for (const item of expected.results) assert.deepStrictEqual(got.get(item.key as string), JSON.parse(JSON.stringify(item)), item.key as string);
     // A run key yields its course (the §2.2 match rule), with the catalog's enrollment URL on the run.
     const [viaRun] = await client().getMetadata(catalogs[0] as string, [RUN]);
     assert.equal(viaRun?.key, KEYS[0]);
@@ -88,8 +88,8 @@ describe('in-process catalog client: metadata', () => {
     assert.equal(await cacheCounter('misses'), misses, 'no item read from the database');
     assert.equal(await cacheCounter('hits'), hits + KEYS.length);
     // Served in the second catalog's context, not the first's.
-    const first = byKey((await client().getMetadata(catalogs[0] as string, [KEYS[1] as string])) as unknown as Record<string, unknown>[]);
-    const second = byKey(items as unknown as Record<string, unknown>[]);
+    const first = byKey(await client().getMetadata(catalogs[0] as string, [KEYS[1] as string]));
+    const second = byKey(items);
     assert.notEqual(second.get(KEYS[1] as string)?.enrollment_url, first.get(KEYS[1] as string)?.enrollment_url);
     assert.match(String(second.get(KEYS[1] as string)?.marketing_url), /utm_source=acme-b/);
   });

@@ -20,7 +20,7 @@ const validators = new WeakMap<TSchema, Validator>();
 
 function validatorOf(schema: TSchema): Validator {
   let v = validators.get(schema);
-  if (v === undefined) validators.set(schema, (v = Compile(schema) as Validator));
+  if (v === undefined) validators.set(schema, (v = Compile(schema)));
   return v;
 }
 
