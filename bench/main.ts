@@ -27,6 +27,8 @@ const USAGE = `usage: npm run bench [-- --scenario B1[,B2…]] [-- --db pglite|p
   --keep      keep the temporary directory (server logs, PGlite data; on PostgreSQL the database) for --reuse.
   --reuse DIR run the scenarios on the world a --keep run left in DIR (no world build, so no B5).
   --profile DIR  write V8 CPU profiles of the scenarios' ecat serve (main and PGlite threads) to DIR.
+  --node-arg A   pass the Node option A to the scenarios' ecat serve (repeatable; diagnosis, e.g. --node-arg=--trace-gc).
+              Recorded in each result file.
 
 ECAT_* variables in the environment reach every ecat process (e.g. ECAT_REFRESH_CONCURRENCY); the ones in effect
 are recorded in each result file.`;
@@ -54,6 +56,7 @@ interface Options {
   keep: boolean;
   reuse: string | null;
   profile: string | null;
+  nodeArgs: string[];
 }
 
 function parseOptions(argv: string[]): Options | null {
@@ -66,6 +69,7 @@ function parseOptions(argv: string[]): Options | null {
       keep: { type: 'boolean' },
       reuse: { type: 'string' },
       profile: { type: 'string' },
+      'node-arg': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -86,6 +90,7 @@ function parseOptions(argv: string[]): Options | null {
     keep: values.keep === true,
     reuse: values.reuse ? resolve(values.reuse) : null,
     profile: values.profile ? resolve(values.profile) : null,
+    nodeArgs: values['node-arg'] ?? [],
   };
 }
 
@@ -151,7 +156,8 @@ async function benchOne(db: DbChoice, opts: Options, command: string): Promise<S
       }
     } else log(`world: reusing the world kept in ${opts.reuse}`);
 
-    const server = await h.startServer({ worker: true, ...(opts.profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`] } : {}) });
+    const nodeArgs = [...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`] : []), ...opts.nodeArgs];
+    const server = await h.startServer({ worker: true, nodeArgs });
     log(`ecat serve ready in ${(server.readyMs / 1000).toFixed(2)} s (pid ${server.child.pid})`);
     const base = await startBaseline(join(h.logs, 'baseline.log'));
     baseline = base.child;
@@ -159,6 +165,7 @@ async function benchOne(db: DbChoice, opts: Options, command: string): Promise<S
     const ctx: ScenarioContext = {
       h,
       baselineOrigin: base.origin,
+      baselinePid: base.child.pid,
       quick: opts.quick,
       durationS: opts.quick ? 2 : 10,
       reps: opts.quick ? 1 : 3,
@@ -191,7 +198,7 @@ async function benchOne(db: DbChoice, opts: Options, command: string): Promise<S
       quick: opts.quick,
       machine: describeMachine(),
       world: { ...world, size: opts.quick ? 'S' : 'L', created: created ? { catalogs: created.catalogs, seconds: Math.round(created.ms / 100) / 10 } : 'reused' },
-      server: { command: 'node bin/ecat.mjs serve', readyS: Math.round(server.readyMs / 10) / 100, profiled: opts.profile !== null },
+      server: { command: 'node bin/ecat.mjs serve', readyS: Math.round(server.readyMs / 10) / 100, profiled: opts.profile !== null, nodeArgs: opts.nodeArgs },
       settings: ecatSettings(h.env),
     };
     for (const r of results) log(`wrote ${writeResult(RESULTS_DIR, fileContext, r)}`);

@@ -43,6 +43,27 @@ export function memoryOf(pid: number): MemorySample | null {
   return { rssMiB: Math.round(kb('VmRSS') / 1024), peakMiB: Math.round(kb('VmHWM') / 1024) };
 }
 
+/**
+ * CPU time (user + system, all threads) a process has used so far, in milliseconds, from `/proc/<pid>/stat`; null
+ * when the process is gone or /proc is absent. Resolution is one clock tick (10 ms on Linux).
+ */
+export function cpuMsOf(pid: number): number | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // Fields after the parenthesised command name: state is field 3; utime and stime are fields 14 and 15.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) ? ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND : null;
+}
+
+/** `getconf CLK_TCK`: 100 on every Linux this runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 export interface Child {
   readonly child: ChildProcess;
   readonly pid: number;

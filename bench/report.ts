@@ -26,6 +26,9 @@ export interface LoadFigures {
   runs: LoadRun[];
   baselineRuns: LoadRun[];
   serverRssMiB: number | null;
+  /** Median CPU time (user + system, all threads) of the server per request, µs, and the same for the baseline. */
+  serverCpuUsPerRequest?: number;
+  baselineCpuUsPerRequest?: number;
 }
 
 export type ScenarioStatus = 'measured' | 'not available' | 'failed' | 'skipped';
@@ -101,6 +104,7 @@ export function renderTables(db: string, results: readonly ScenarioResult[]): st
         fmt(l.summary.rps),
         fmt(l.baseline.rps),
         `${fmt(l.ratioPct)} %`,
+        `${fmt(l.serverCpuUsPerRequest ?? null)} / ${fmt(l.baselineCpuUsPerRequest ?? null)}`,
         fmt(l.serverRssMiB),
         `${l.summary.reps}×${l.durationS}s`,
         r.loadAverage.start[0]?.toFixed(2) ?? '',
@@ -121,7 +125,7 @@ export function renderTables(db: string, results: readonly ScenarioResult[]): st
   const parts: string[] = [];
   if (loadRows.length > 0) {
     parts.push(
-      table(['id', 'db', 'conns', 'p50 ms', 'p99 ms', 'req/s', 'baseline req/s', 'ratio', 'RSS MiB', 'runs', 'load avg'], loadRows),
+      table(['id', 'db', 'conns', 'p50 ms', 'p99 ms', 'req/s', 'baseline req/s', 'ratio', 'CPU µs/req (baseline)', 'RSS MiB', 'runs', 'load avg'], loadRows),
     );
   }
   parts.push(table(['id', 'db', 'check', 'measured', 'target', 'verdict'], checkRows));

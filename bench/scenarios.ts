@@ -5,7 +5,7 @@
  */
 import type { Harness } from './harness.js';
 import { median, runLoad, summarize, type LoadRun, type LoadSettings, type LoadTarget } from './load.js';
-import { memoryOf } from './processes.js';
+import { cpuMsOf, memoryOf } from './processes.js';
 import { loadAverage, type Check, type LoadFigures, type ScenarioResult } from './report.js';
 import { createRandom, type PlannedFilter } from './world.js';
 import { rowsWritten } from './database.js';
@@ -14,6 +14,8 @@ import type { RefreshOutcome } from './harness.js';
 export interface ScenarioContext {
   h: Harness;
   baselineOrigin: string;
+  /** The baseline server's process, for its CPU time. */
+  baselinePid: number;
   quick: boolean;
   /** Seconds per measured run, repetitions, and the unrecorded warm-up before each scenario. */
   durationS: number;
@@ -96,13 +98,19 @@ async function measureLoad(ctx: ScenarioContext, target: Omit<LoadTarget, 'origi
   const runs: LoadRun[] = [];
   const baselineRuns: LoadRun[] = [];
   const rss: number[] = [];
+  const cpu: number[] = [];
+  const baselineCpu: number[] = [];
   for (let i = 0; i < ctx.reps; i++) {
-    baselineRuns.push(await runLoad(baseline, settings));
-    const run = await runLoad(scenario, settings);
+    const base = await withCpu(ctx.baselinePid, () => runLoad(baseline, settings));
+    baselineRuns.push(base.run);
+    baselineCpu.push(base.cpuUsPerRequest);
+    const { run, cpuUsPerRequest } = await withCpu(server.child.pid, () => runLoad(scenario, settings));
     runs.push(run);
+    cpu.push(cpuUsPerRequest);
     rss.push(memoryOf(server.child.pid)?.rssMiB ?? Number.NaN);
     ctx.log(
-      `  rep ${i + 1}/${ctx.reps}: ${run.rps} req/s (baseline ${baselineRuns[i]?.rps}), p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms` +
+      `  rep ${i + 1}/${ctx.reps}: ${run.rps} req/s (baseline ${base.run.rps}), p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
+        `server CPU ${cpuUsPerRequest} µs/request (baseline ${base.cpuUsPerRequest})` +
         `${run.non2xx + run.errors > 0 ? `, ${run.non2xx} non-2xx, ${run.errors} errors ${JSON.stringify(run.statusCodes)}` : ''}`,
     );
   }
@@ -117,7 +125,21 @@ async function measureLoad(ctx: ScenarioContext, target: Omit<LoadTarget, 'origi
     runs,
     baselineRuns,
     serverRssMiB: Math.max(...rss.filter(Number.isFinite)),
+    serverCpuUsPerRequest: round(median(cpu), 1),
+    baselineCpuUsPerRequest: round(median(baselineCpu), 1),
   };
+}
+
+/**
+ * Runs `load` and reports the CPU time (all threads, user and system) process `pid` spent per request during it,
+ * in µs: what one answer costs the server, independent of how the machine's cores were shared at the time.
+ */
+async function withCpu(pid: number, load: () => Promise<LoadRun>): Promise<{ run: LoadRun; cpuUsPerRequest: number }> {
+  const before = cpuMsOf(pid);
+  const run = await load();
+  const after = cpuMsOf(pid);
+  const cpuUsPerRequest = before === null || after === null || run.requests === 0 ? Number.NaN : ((after - before) * 1000) / run.requests;
+  return { run, cpuUsPerRequest: round(cpuUsPerRequest, 1) };
 }
 
 /**
