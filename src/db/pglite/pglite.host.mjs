@@ -3,7 +3,8 @@
 // Plain JavaScript on purpose: a worker thread does not inherit the TypeScript loader of the main thread when the
 // process was started through the tsx register API, and this file is small enough not to need types.
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, parse, protocol } from '@electric-sql/pglite';
+import pgUtils from 'pg/lib/utils.js';
 
 if (!parentPort) throw new Error('pglite.host.mjs must run in a worker thread');
 const port = parentPort;
@@ -33,6 +34,44 @@ try {
   process.exit(1);
 }
 const pg = db;
+
+/** @param {Uint8Array[]} parts */
+function concat(parts) {
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * One statement with parameters, in one call into PGlite: Parse, Bind, Describe, Execute and Sync sent as one
+ * protocol message, the parameters as text exactly as node-postgres sends them (so the server infers their types
+ * from the SQL, as it does for the same statements on PostgreSQL). PGlite's own `query()` sends those messages in
+ * six calls and first asks the server to describe the statement to pick its serialisers; that cost about 150 µs more
+ * per statement, and a transmission run of 100 configurations with nothing to send is ~2,000 small statements.
+ * Rows are parsed by PGlite's own type parsers, as `query()` does. An error is thrown after the Sync, so the session
+ * is ready for the next statement.
+ * @param {string} sql
+ * @param {unknown[]} params
+ */
+async function runQuery(sql, params) {
+  const values = params.map((v) => /** @type {string | null} */ (pgUtils.prepareValue(v)));
+  const message = concat([
+    protocol.serialize.parse({ text: sql }),
+    protocol.serialize.bind({ values }),
+    protocol.serialize.describe({ type: 'P' }),
+    protocol.serialize.execute({}),
+    protocol.serialize.sync(),
+  ]);
+  const { messages } = await pg.execProtocol(message);
+  const result = parse.parseResults(messages, pg.parsers)[0];
+  return { rows: result?.rows ?? [], affectedRows: result?.affectedRows ?? 0 };
+}
 
 /** @typedef {{id: number, op: 'query'|'exec'|'close'|'listen'|'unlisten', sql?: string, params?: unknown[], channel?: string}} Request */
 /** @type {Map<string, () => Promise<void>>} */
@@ -69,8 +108,7 @@ async function handle(msg) {
       port.postMessage({ id: msg.id, ok: true, result: { rows: last?.rows ?? [], affectedRows: last?.affectedRows ?? 0 } });
       return;
     }
-    const r = await pg.query(msg.sql ?? '', msg.params ?? []);
-    port.postMessage({ id: msg.id, ok: true, result: { rows: r.rows, affectedRows: r.affectedRows ?? 0 } });
+    port.postMessage({ id: msg.id, ok: true, result: await runQuery(msg.sql ?? '', msg.params ?? []) });
   } catch (err) {
     port.postMessage({ id: msg.id, ok: false, error: serialiseError(err) });
   }

@@ -46,3 +46,31 @@ test('closing a handle that never ran a query still ends the worker thread, so t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('statement parameters reach PGlite as node-postgres sends them to PostgreSQL, and an error leaves the session usable', async () => {
+  const db = await openDatabase('memory://');
+  try {
+    await sql`create table p (id serial primary key, t text unique, n int, b boolean, d timestamptz, ids int[], keys text[], j jsonb, u uuid)`.execute(db.kysely);
+    const when = new Date('2026-01-02T03:04:05.678Z');
+    const row = await sql<Record<string, unknown>>`insert into p (t, n, b, d, ids, keys, j, u) values (${'a \' "b"'}, ${42}, ${true}, ${when}, ${[1, 2]}, ${['x', 'y,z']}, ${JSON.stringify({ k: [1, 'é'] })}, ${'6f1c8f7e-2f4b-4f0a-9d6c-0c7f3b7a1e11'}) returning *`
+      .execute(db.kysely)
+      .then((r) => r.rows[0]);
+    assert.deepEqual(row, { id: 1, t: 'a \' "b"', n: 42, b: true, d: when, ids: [1, 2], keys: ['x', 'y,z'], j: { k: [1, 'é'] }, u: '6f1c8f7e-2f4b-4f0a-9d6c-0c7f3b7a1e11' });
+    // An object for a jsonb parameter, null and undefined, and a count as a number.
+    await sql`insert into p (t, j, n) values (${'c'}, ${{ nested: { ok: true } }}::jsonb, ${null}), (${'d'}, ${undefined}, ${undefined})`.execute(db.kysely);
+    const counted = await sql<{ n: number; j: unknown }>`select count(*)::int8 as n, (select j from p where t = ${'c'}) as j from p where n is null`.execute(db.kysely);
+    assert.deepEqual(counted.rows[0], { n: 2, j: { nested: { ok: true } } });
+    const ids = await sql<{ id: number }>`select id from p where id = any(${[1, 3]}::int[]) order by id`.execute(db.kysely);
+    assert.deepEqual(ids.rows.map((r) => r.id), [1, 3]);
+
+    await assert.rejects(sql`insert into p (t) values (${'c'})`.execute(db.kysely), (err: Error & { code?: string; constraint?: string }) => {
+      assert.equal(err.code, '23505');
+      assert.equal(err.constraint, 'p_t_key');
+      return true;
+    });
+    const after = await sql<{ n: number }>`select count(*)::int as n from p where t <> ${'z'}`.execute(db.kysely);
+    assert.equal(after.rows[0]?.n, 3);
+  } finally {
+    await db.close();
+  }
+});
