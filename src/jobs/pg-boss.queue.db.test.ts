@@ -5,6 +5,7 @@ import { openTestDb, uid } from '../../test/helpers/db.js';
 import type { Db } from '../db/database.js';
 import { PgBossQueue } from './pg-boss.queue.js';
 import { JobLeases } from './job-leases.js';
+import { isBackground } from '../db/statement-priority.js';
 
 declare module './job-types.js' {
   interface JobPayloads {
@@ -32,6 +33,8 @@ describe('PgBossQueue', () => {
   let db: Db;
   let queue: PgBossQueue;
   const seen: string[] = [];
+  /** Values of test_echo jobs whose handler ran as background work. */
+  const inBackground = new Set<string>();
   let release: (() => void) | null = null;
 
   before(async () => {
@@ -45,6 +48,7 @@ describe('PgBossQueue', () => {
     });
     await queue.start();
     await queue.define('test_echo', { concurrency: 2 }, async (job) => {
+      if (isBackground()) inBackground.add(job.data.value);
       seen.push(job.data.value);
     });
     await queue.define('test_stately', { policy: 'stately' }, async () => {
@@ -66,6 +70,15 @@ describe('PgBossQueue', () => {
     assert.ok(id);
     await queue.startWorkers();
     await waitFor(() => seen.includes(value), 'the job to run');
+  });
+
+  test('a job runs as background work (behind API statements on PGlite); its enqueuer does not become background', async () => {
+    const value = uid();
+    await queue.startWorkers();
+    await queue.enqueue('test_echo', { value });
+    assert.equal(isBackground(), false);
+    await waitFor(() => seen.includes(value), 'the job to run');
+    assert.ok(inBackground.has(value), 'the handler ran as background work');
   });
 
   test('a job enqueued in a rolled-back transaction never exists', async () => {

@@ -6,12 +6,17 @@
  * also sends a NOTIFY (delivered when the enqueuing transaction commits, so never before the job is visible), and
  * each working process LISTENs and wakes an idle slot of that queue at once; the polling interval remains the
  * fallback for a lost notification (listener reconnecting, another kind of producer).
+ *
+ * What the queue runs by itself is background work ({@link runInBackground}): the jobs, pg-boss's polling, completing,
+ * maintenance and cron, and the lease heartbeats (each starts inside it, and the timers and loops it starts inherit
+ * it). On PGlite's one session an API request's statements go before them; an enqueue keeps its caller's class.
  */
 import PgBoss from 'pg-boss';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CompiledQuery } from 'kysely';
 import type { Db } from '../db/database.js';
+import { runInBackground } from '../db/statement-priority.js';
 import { JobLeases } from './job-leases.js';
 import type { EnqueueOptions, JobContext, JobQueue, QueueDefinition } from './job-queue.js';
 import type { JobName, JobPayloads } from './job-types.js';
@@ -79,7 +84,7 @@ export class PgBossQueue implements JobQueue {
 
   async start(): Promise<void> {
     if (this.#running) return;
-    await this.#boss.start();
+    await runInBackground(() => this.#boss.start());
     this.#running = true;
   }
 
@@ -106,13 +111,13 @@ export class PgBossQueue implements JobQueue {
   async startWorkers(): Promise<void> {
     if (!this.opts.work || this.#workersStarted) return;
     this.#workersStarted = true;
-    await this.#leases.start();
+    await runInBackground(() => this.#leases.start());
     for (const [name, { def, handler }] of this.#defs) {
       const slots: { workerId: string; busy: boolean }[] = [];
       this.#slots.set(name, slots);
       for (let i = 0; i < (def.concurrency ?? 1); i++) {
         const slot = { workerId: '', busy: false };
-        slot.workerId = await this.#boss.work(
+        slot.workerId = await runInBackground(() => this.#boss.work(
           name,
           { batchSize: 1, pollingIntervalSeconds: this.opts.pollSeconds, includeMetadata: true },
           async (jobs: PgBoss.JobWithMetadata<unknown>[]) => {
@@ -126,7 +131,7 @@ export class PgBossQueue implements JobQueue {
             // per slot per interval. After a job, look for the next one at once; idle polling keeps the interval.
             if (jobs.length > 0 && slot.workerId) this.#boss.notifyWorker(slot.workerId);
           },
-        );
+        ));
         slots.push(slot);
       }
     }

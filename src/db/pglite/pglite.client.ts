@@ -1,9 +1,18 @@
 /**
- * Main-thread side of the PGlite worker: an RPC client plus the FIFO mutex that makes the single PGlite session
- * behave like a one-connection pool. A transaction holds the mutex from BEGIN to COMMIT, so no other caller's
- * statement can run inside it.
+ * Main-thread side of the PGlite worker: an RPC client plus the mutex that makes the single PGlite session behave
+ * like a one-connection pool. A transaction holds the mutex from BEGIN to COMMIT, so no other caller's statement can
+ * run inside it.
+ *
+ * Waiting callers are served first come, first served within two classes: interactive callers before background
+ * work ({@link runInBackground}: jobs and the job queue). A request's statements then wait for the statement that
+ * holds the session, not for one statement of every running job. So that background work always progresses, a
+ * background waiter is served after at most {@link MAX_INTERACTIVE_STREAK} interactive turns in a row.
  */
 import { Worker } from 'node:worker_threads';
+import { isBackground } from '../statement-priority.js';
+
+/** Interactive turns in a row while background work waits; then one background turn. */
+export const MAX_INTERACTIVE_STREAK = 16;
 
 export interface QueryResultRows {
   rows: Record<string, unknown>[];
@@ -55,10 +64,12 @@ export class PgliteClient {
   #worker: Worker;
   #nextId = 1;
   #pending = new Map<number, { resolve: (r: QueryResultRows) => void; reject: (e: Error) => void }>();
-  #tail: Promise<void> = Promise.resolve();
+  /** Callers waiting for the session, by class; each is resumed holding it. */
+  readonly #interactive: Array<() => void> = [];
+  readonly #background: Array<() => void> = [];
+  #interactiveStreak = 0;
   #closed = false;
   #listeners = new Map<string, Set<(payload: string) => void>>();
-  #waiting = 0;
   #held = false;
 
   private constructor(worker: Worker) {
@@ -145,22 +156,13 @@ export class PgliteClient {
 
   /** One session: total 1; idle when nobody holds it; waiting = callers queued for it. */
   stats(): { total: number; idle: number; waiting: number } {
-    return { total: 1, idle: this.#held ? 0 : 1, waiting: this.#waiting };
+    return { total: 1, idle: this.#held ? 0 : 1, waiting: this.#interactive.length + this.#background.length };
   }
 
-  /** Wait for the session (FIFO), then hold it until `release()`. */
-  async acquire(): Promise<PgliteSession> {
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const prev = this.#tail;
-    this.#tail = prev.then(() => held);
-    this.#waiting++;
-    try {
-      await prev;
-    } finally {
-      this.#waiting--;
-    }
-    this.#held = true;
+  /** Wait for the session (in turn within the caller's class, see above), then hold it until `release()`. */
+  async acquire(priority: 'interactive' | 'background' = isBackground() ? 'background' : 'interactive'): Promise<PgliteSession> {
+    if (this.#held) await new Promise<void>((resolve) => (priority === 'background' ? this.#background : this.#interactive).push(resolve));
+    else this.#held = true;
     let released = false;
     return {
       query: (sql, params) => this.#send('query', sql, params),
@@ -168,15 +170,29 @@ export class PgliteClient {
       release: () => {
         if (released) return;
         released = true;
-        this.#held = false;
-        release();
+        this.#handOver();
       },
     };
   }
 
+  /** The session passes to the next waiter (it stays held), or becomes idle. */
+  #handOver(): void {
+    let next: (() => void) | undefined;
+    const backgroundWaits = this.#background.length > 0;
+    if (this.#interactive.length > 0 && (!backgroundWaits || this.#interactiveStreak < MAX_INTERACTIVE_STREAK)) {
+      if (backgroundWaits) this.#interactiveStreak++;
+      next = this.#interactive.shift();
+    } else {
+      this.#interactiveStreak = 0;
+      next = this.#background.shift();
+    }
+    if (next === undefined) this.#held = false;
+    else next();
+  }
+
   /** Run one statement in its own turn of the session. */
-  async run<T>(fn: (s: PgliteSession) => Promise<T>): Promise<T> {
-    const s = await this.acquire();
+  async run<T>(fn: (s: PgliteSession) => Promise<T>, priority?: 'interactive' | 'background'): Promise<T> {
+    const s = await this.acquire(priority);
     try {
       return await fn(s);
     } finally {
@@ -186,8 +202,9 @@ export class PgliteClient {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    // Wait for everyone holding or waiting for the session, then close the database cleanly.
-    await this.run(() => this.#send('close'));
+    // Wait for everyone holding or waiting for the session (queued last, as background work), then close the
+    // database cleanly.
+    await this.run(() => this.#send('close'), 'background');
     this.#closed = true;
     await this.#worker.terminate();
   }
