@@ -1,11 +1,12 @@
 /**
- * The in-process catalog client's metadata: the same items as the catalog's presenter, in pages of 100 keys, and read
+ * The in-process catalog client: metadata items equal the catalog's presenter's, in pages of 100 keys, and are read
  * from the catalog's pre-serialised item cache, so configurations that send the same content do not each read its
- * JSON from the database again.
+ * JSON from the database again; the customer's state and catalogs are those of the v1 API, read once per run.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import type { KyselyPlugin } from 'kysely';
 import type { App } from '../app.js';
 import type { Db } from '../db/database.js';
 import { SYSTEM_ACTOR } from '../catalog/catalog-access.js';
@@ -20,7 +21,7 @@ const S = randomUUID().slice(0, 8);
 const KEYS = Array.from({ length: 130 }, (_, i) => `edX+IP${S}${String(i).padStart(3, '0')}`);
 const RUN = `course-v1:${KEYS[0] as string}+1T`;
 
-describe('in-process catalog client: metadata', () => {
+describe('in-process catalog client', () => {
   let db: Db;
   let app: App;
   const catalogs: string[] = [];
@@ -59,11 +60,11 @@ describe('in-process catalog client: metadata', () => {
     await db.close();
   });
 
-  const client = () => new InProcessCatalogClient(() => catalogServicesOf(app.ctx)).forRun(new CatalogRequestCounter());
+  const client = () => new InProcessCatalogClient(() => catalogServicesOf(app.ctx), db).forRun(new CatalogRequestCounter());
 
   test('items equal the presenter’s, in pages of 100 keys', async () => {
     const counter = new CatalogRequestCounter();
-    const items = await new InProcessCatalogClient(() => catalogServicesOf(app.ctx)).forRun(counter).getMetadata(catalogs[0] as string, KEYS);
+    const items = await new InProcessCatalogClient(() => catalogServicesOf(app.ctx), db).forRun(counter).getMetadata(catalogs[0] as string, KEYS);
     assert.equal(counter.byKind.get_content_metadata, 2);
     assert.equal(items.length, KEYS.length);
     const expected = await catalogServicesOf(app.ctx).content.contentMetadata(SYSTEM_ACTOR, catalogs[0] as string, {
@@ -92,5 +93,33 @@ describe('in-process catalog client: metadata', () => {
     const second = byKey(items);
     assert.notEqual(second.get(KEYS[1] as string)?.enrollment_url, first.get(KEYS[1] as string)?.enrollment_url);
     assert.match(String(second.get(KEYS[1] as string)?.marketing_url), /utm_source=acme-b/);
+  });
+
+  test('customer state and catalogs as the v1 API gives them, in one read per run', async () => {
+    let statements = 0;
+    const counting: KyselyPlugin = {
+      transformQuery: (args) => {
+        statements++;
+        return args.node;
+      },
+      transformResult: (args) => Promise.resolve(args.result),
+    };
+    const services = catalogServicesOf(app.ctx);
+    const runClient = new InProcessCatalogClient(() => services, { ...db, kysely: db.kysely.withPlugin(counting) }).forRun(new CatalogRequestCounter());
+    for (const catalog of catalogs) {
+      const enterprise = (await services.catalogs.get(SYSTEM_ACTOR, catalog)).enterprise_customer;
+      const listed = await services.catalogs.list(SYSTEM_ACTOR, { enterprise_customer: enterprise }, { origin: '', path: '', query: '' });
+      statements = 0;
+      assert.equal(await runClient.customerActive(enterprise), (await services.customers.get(SYSTEM_ACTOR, enterprise)).active);
+      assert.deepEqual(
+        await runClient.listCatalogs(enterprise),
+        listed.results.map((c) => ({ uuid: c.uuid, title: c.title })),
+      );
+      assert.equal(statements, 1, 'one read for the customer and its catalogs');
+    }
+    const unknown = uid();
+    assert.equal(await runClient.customerActive(unknown), null);
+    assert.deepEqual(await runClient.listCatalogs(unknown), []);
+    assert.equal(await runClient.customerActive('not-a-uuid'), null);
   });
 });

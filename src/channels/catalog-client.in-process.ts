@@ -7,10 +7,16 @@
  * pre-serialised items, so the many configurations that send the same catalogs read each item's JSON from the
  * database once while it stays cached, instead of once per configuration (on PGlite that read, jsonb → text in the
  * database thread, was most of a first transmission's time).
+ *
+ * A run asks whether the customer is active, then lists its catalogs: both come from one read at the first of the two
+ * calls, kept for the run (each call still counts as a request).
  */
 import { SYSTEM_ACTOR } from '../catalog/catalog-access.js';
 import type { JsonPayload, MetadataPage } from '../catalog/catalog-content.service.js';
 import type { CatalogServices } from '../catalog/catalog-services.js';
+import { customerCatalogs, type CustomerCatalogs } from '../catalog/catalog-client.repository.js';
+import { parseUuid } from '../catalog/membership-index.js';
+import type { Db } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
 import type { CatalogContentItem } from './channel-adapter.js';
 import {
@@ -22,8 +28,6 @@ import {
   type CatalogRequestCounter,
   METADATA_PAGE_SIZE,
 } from './catalog-client.js';
-
-const NO_URL = { origin: '', path: '', query: '' };
 
 /** A page is one buffer (only `traverse_pagination`, which this client never asks for, streams). */
 function parsePage(payload: JsonPayload): MetadataPage {
@@ -39,21 +43,29 @@ export class InProcessCatalogClient implements CatalogClientFactory {
   readonly kind = 'in-process' as const;
 
   /** `services` is read lazily: the catalog module creates them per app. */
-  constructor(private readonly services: () => CatalogServices) {}
+  constructor(
+    private readonly services: () => CatalogServices,
+    private readonly db: Db,
+  ) {}
 
   forRun(counter: CatalogRequestCounter): CatalogClient {
     const s = this.services;
+    const db = this.db;
+    /** The customer and its catalogs, read once per run: customer uuid → read (undefined: no such customer). */
+    const customers = new Map<string, Promise<CustomerCatalogs | undefined>>();
+    const customer = (uuid: string) => {
+      const id = parseUuid(uuid);
+      if (id === null) return Promise.resolve(undefined);
+      let read = customers.get(id);
+      if (read === undefined) customers.set(id, (read = customerCatalogs(db.kysely, id)));
+      return read;
+    };
     return {
       kind: 'in-process',
 
       async listCatalogs(customerUuid: string): Promise<CatalogRef[]> {
-        const out: CatalogRef[] = [];
-        for (let page = 1; ; page++) {
-          counter.count('list_catalogs');
-          const res = await s().catalogs.list(SYSTEM_ACTOR, { enterprise_customer: customerUuid, page: String(page), page_size: '100' }, NO_URL);
-          for (const c of res.results) out.push({ uuid: c.uuid, title: c.title });
-          if (res.next === null || res.results.length === 0) return out;
-        }
+        counter.count('list_catalogs');
+        return (await customer(customerUuid))?.catalogs.map((c) => ({ uuid: c.uuid, title: c.title })) ?? [];
       },
 
       async contentVersion(catalogUuid: string): Promise<string | null> {
@@ -100,12 +112,7 @@ export class InProcessCatalogClient implements CatalogClientFactory {
 
       async customerActive(customerUuid: string): Promise<boolean | null> {
         counter.count('customer');
-        try {
-          return (await s().customers.get(SYSTEM_ACTOR, customerUuid)).active;
-        } catch (err) {
-          if (isNotFound(err)) return null;
-          throw err;
-        }
+        return (await customer(customerUuid))?.active ?? null;
       },
     };
   }

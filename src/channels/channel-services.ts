@@ -52,7 +52,7 @@ export function createCatalogClient(ctx: AppContext): CatalogClientFactory {
       onRequest: (kind, status) => metrics.catalogRequests.inc({ client: 'http', kind, status: status === null ? 'error' : String(status) }),
     });
   }
-  return new InProcessCatalogClient(() => catalogServicesOf(ctx));
+  return new InProcessCatalogClient(() => catalogServicesOf(ctx), ctx.db);
 }
 
 export function channelServicesOf(ctx: AppContext): ChannelServices {
