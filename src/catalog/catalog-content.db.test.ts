@@ -11,6 +11,8 @@ import type { App } from '../app.js';
 import type { Db } from '../db/database.js';
 import { openTestDb, uid } from '../../test/helpers/db.js';
 import { authHeader } from '../../test/helpers/auth.js';
+import { catalogServicesOf } from './catalog.module.js';
+import { SYSTEM_ACTOR } from './catalog-access.js';
 import { course, courseRun, createCatalogApp, indexOf, program, putContent, queryIdOf, setMembers } from '../../test/helpers/catalog-fixtures.js';
 
 type Json = Record<string, unknown>;
@@ -237,6 +239,11 @@ describe('catalog read endpoints', () => {
     assert.deepEqual(body.items_not_found, [{ content_key: 'x"y' }]);
     assert.deepEqual(body.items_not_included, [{ content_key: odd[1] }, { content_key: odd[3] }]);
     assert.deepEqual(body.items_found.map((i) => i.content_key), [odd[0], odd[2]]);
+    // The HTTP answer's bytes are exactly JSON.stringify of the object in-process callers get.
+    const keys = [odd[0] as string, odd[2] as string, 'x"y', odd[0] as string];
+    const http = await post(`/api/v1/enterprise-catalogs/${cat}/generate_diff/`, headers, { content_keys: keys });
+    const object = await catalogServicesOf(app.ctx).content.generateDiff(SYSTEM_ACTOR, cat, keys, 'body');
+    assert.equal(http.body, JSON.stringify(object));
   });
 
   test('generate_diff buckets (11)', async () => {

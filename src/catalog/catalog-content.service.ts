@@ -20,6 +20,7 @@ import {
   type PresenterUrls,
 } from './content-presenter.js';
 import { ActiveRefsCache } from './active-refs-cache.js';
+import { encodeMemberEntries, MemberEntriesCache, NO_MEMBERS, writeDiffAnswer, type DiffAnswer } from './diff-answer.js';
 import type { ContentFragmentCache } from './content-fragment-cache.js';
 import { buildContentFragment, ItemSplicer, JsonBody, type ContentFragment } from './content-fragment.js';
 import {
@@ -38,7 +39,7 @@ import {
   type ContentRow,
 } from './content-read.repository.js';
 import { parseBooleanFlag } from './flags.js';
-import { parseUuid } from './membership-index.js';
+import { parseUuid, type IndexContentRow } from './membership-index.js';
 import type { CatalogMeta, CustomerMeta, MembershipIndexService } from './membership-index.service.js';
 import {
   allValues,
@@ -98,15 +99,8 @@ export interface ContainsResult {
   catalog_list?: string[];
 }
 
-export interface DiffItem {
-  content_key: string;
-}
-
-export interface DiffResult {
-  items_not_found: DiffItem[];
-  items_not_included: DiffItem[];
-  items_found: Array<{ content_key: string; date_updated: string }>;
-}
+/** `generate_diff`'s answer. */
+export type DiffResult = DiffAnswer;
 
 export interface MetadataRequest {
   /** Requested keys; `null` = none given (then the active filter applies). */
@@ -138,6 +132,9 @@ export type JsonPayload = Buffer | Readable;
 
 /** Active member refs kept for paging, over all queries (~120 bytes each: 200,000 ≈ 24 MB, 40 catalogs of 5,000). */
 const MAX_CACHED_ACTIVE_REFS = 200_000;
+
+/** Encoded diff entries kept, over all queries (~60 bytes a member: 16 MiB ≈ 280,000 members). */
+const MAX_MEMBER_ENTRIES_BYTES = 16 * 1024 * 1024;
 
 /** Items per database read and per streamed chunk of a `traverse_pagination` answer. */
 const TRAVERSE_BATCH = 250;
@@ -175,6 +172,7 @@ export class CatalogContentService {
   readonly #urls: PresenterUrls;
   readonly #cache: ContentFragmentCache;
   readonly #activeRefs = new ActiveRefsCache(MAX_CACHED_ACTIVE_REFS);
+  readonly #memberEntries = new MemberEntriesCache(MAX_MEMBER_ENTRIES_BYTES);
 
   constructor(deps: CatalogContentDeps) {
     this.#db = deps.db;
@@ -237,26 +235,19 @@ export class CatalogContentService {
 
   /**
    * `generate_diff` (§2.5): exact-key buckets, `date_updated = max(content, catalog, customer modified)`.
-   * `via: 'query'` applies the GET rules (keys required, at most 100).
+   * `via: 'query'` applies the GET rules (keys required, at most 100). The object form, for in-process callers.
    */
   async generateDiff(auth: AuthContext, catalogUuid: string, keys: readonly string[] | undefined, via: 'query' | 'body'): Promise<DiffResult> {
-    const catalog = await this.#readableCatalog(auth, catalogUuid);
-    let requested = keys ?? [];
-    if (via === 'query') {
-      requested = requested.filter((k) => k !== '');
-      if (requested.length === 0) throw listError('missing_content_keys', DIFF_PARAMS_MESSAGE);
-      if (requested.length > MAX_GET_KEYS) throw jsonStringError('too_many_content_keys', DIFF_TOO_MANY_KEYS);
-    }
-    const diff = this.#index.index.generateDiff(catalog.uuid, plusKeys(requested));
-    const customer = await this.#index.resolveCustomer(catalog.enterpriseUuid);
-    const floor = maxMicros(catalog.modifiedUs, customer?.modifiedUs) as number;
+    const d = await this.#diffInputs(auth, catalogUuid, keys, via);
+    const index = this.#index.index;
+    const diff = index.generateDiff(d.catalogUuid, d.requested);
     // Most items share the catalog/customer floor, so few distinct timestamps are formatted.
     const formatted = new Map<number, string>();
     const itemsFound = new Array<{ content_key: string; date_updated: string }>(diff.itemsFound.length);
     for (let i = 0; i < diff.itemsFound.length; i++) {
       const { contentKey, contentId } = diff.itemsFound[i] as { contentKey: string; contentId: number };
-      const content = this.#index.contentModifiedUs(contentId) ?? floor;
-      const us = content > floor ? content : floor;
+      const content = this.#index.contentModifiedUs(contentId) ?? d.floorUs;
+      const us = content > d.floorUs ? content : d.floorUs;
       let text = formatted.get(us);
       if (text === undefined) formatted.set(us, (text = formatMicros(us)));
       itemsFound[i] = { content_key: contentKey, date_updated: text };
@@ -266,6 +257,48 @@ export class CatalogContentService {
       items_not_included: diff.itemsNotIncluded.map((k) => ({ content_key: k })),
       items_found: itemsFound,
     };
+  }
+
+  /**
+   * `generate_diff` as the HTTP answer's bytes: exactly `JSON.stringify` of {@link generateDiff}'s object for the
+   * same request, assembled from the query's cached member entries (see `diff-answer.ts`).
+   */
+  async generateDiffJson(auth: AuthContext, catalogUuid: string, keys: readonly string[] | undefined, via: 'query' | 'body'): Promise<Buffer> {
+    const d = await this.#diffInputs(auth, catalogUuid, keys, via);
+    const index = this.#index.index;
+    const membership = index.catalogMembership(d.catalogUuid);
+    const members =
+      membership === null
+        ? NO_MEMBERS
+        : this.#memberEntries.get(membership.queryId, this.#index.version, () =>
+            encodeMemberEntries(membership.members, {
+              keyOf: (id) => (index.getContent(id) as IndexContentRow).contentKey,
+              modifiedUsOf: (id) => this.#index.contentModifiedUs(id),
+            }),
+          );
+    return writeDiffAnswer({
+      members,
+      requested: d.requested,
+      floorUs: d.floorUs,
+      format: formatMicros,
+    });
+  }
+
+  async #diffInputs(
+    auth: AuthContext,
+    catalogUuid: string,
+    keys: readonly string[] | undefined,
+    via: 'query' | 'body',
+  ): Promise<{ catalogUuid: string; requested: string[]; floorUs: number }> {
+    const catalog = await this.#readableCatalog(auth, catalogUuid);
+    let requested = keys ?? [];
+    if (via === 'query') {
+      requested = requested.filter((k) => k !== '');
+      if (requested.length === 0) throw listError('missing_content_keys', DIFF_PARAMS_MESSAGE);
+      if (requested.length > MAX_GET_KEYS) throw jsonStringError('too_many_content_keys', DIFF_TOO_MANY_KEYS);
+    }
+    const customer = await this.#index.resolveCustomer(catalog.enterpriseUuid);
+    return { catalogUuid: catalog.uuid, requested: plusKeys(requested), floorUs: maxMicros(catalog.modifiedUs, customer?.modifiedUs) as number };
   }
 
   /** `distinct-catalog-queries` (§2.8): staff only. */

@@ -3,7 +3,7 @@
  * (`refresh_metadata/` belongs to the refresh module.)
  */
 import type { HttpApp } from '../app-context.js';
-import { authOf, methodNotAllowed, nativeJsonSerializer, requestUrl, sendJson } from './catalog-http.js';
+import { authOf, methodNotAllowed, requestUrl, sendJson } from './catalog-http.js';
 import type { CatalogServices } from './catalog-services.js';
 import {
   CatalogCreateBody,
@@ -185,7 +185,6 @@ export function catalogRoutes(app: HttpApp, s: CatalogServices): void {
   app.get(
     `${BASE}/:uuid/generate_diff/`,
     {
-      ...nativeJsonSerializer,
       schema: {
         tags,
         summary: 'Diff the keys a client holds against the catalog (≤ 100 keys)',
@@ -195,12 +194,11 @@ export function catalogRoutes(app: HttpApp, s: CatalogServices): void {
         response: { 200: DiffResponse, '4xx': ErrorResponse },
       },
     },
-    (req) => s.content.generateDiff(authOf(req), req.params.uuid, allValues(req.query.content_keys), 'query'),
+    async (req, reply) => sendJson(reply, await s.content.generateDiffJson(authOf(req), req.params.uuid, allValues(req.query.content_keys), 'query')),
   );
   app.post(
     `${BASE}/:uuid/generate_diff/`,
     {
-      ...nativeJsonSerializer,
       schema: {
         tags,
         summary: 'Diff the keys a client holds against the catalog',
@@ -210,7 +208,7 @@ export function catalogRoutes(app: HttpApp, s: CatalogServices): void {
         response: { 200: DiffResponse, '4xx': ErrorResponse },
       },
     },
-    (req) => s.content.generateDiff(authOf(req), req.params.uuid, req.body?.content_keys, 'body'),
+    async (req, reply) => sendJson(reply, await s.content.generateDiffJson(authOf(req), req.params.uuid, req.body?.content_keys, 'body')),
   );
   methodNotAllowed(app, `${BASE}/:uuid/generate_diff/`, ['GET', 'POST']);
 }

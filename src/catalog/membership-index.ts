@@ -298,6 +298,16 @@ export class MembershipIndex {
     return this.#catalogsByEnterprise.get(uuidKey(enterpriseUuid)) ?? [];
   }
 
+  /**
+   * The catalog's query and its member ids, ascending — the index's own array, not a copy: callers must not
+   * modify it. Null for an unknown catalog or one without a query.
+   */
+  catalogMembership(catalogUuid: string): { queryId: number; members: Int32Array } | null {
+    const catalog = this.#catalogs.get(uuidKey(catalogUuid));
+    if (catalog === undefined || catalog.queryId === null) return null;
+    return { queryId: catalog.queryId, members: this.#membersByQuery.get(catalog.queryId) ?? EMPTY_IDS };
+  }
+
   /** Member content ids of a query, ascending (a copy). */
   queryMemberIds(queryId: number): Int32Array {
     return (this.#membersByQuery.get(queryId) ?? EMPTY_IDS).slice();

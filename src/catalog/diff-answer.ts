@@ -1,0 +1,219 @@
+/**
+ * `generate_diff` answers written straight into one Buffer.
+ *
+ * The answer of a large diff is mostly the catalog's own keys: every member lands in `items_not_included` or
+ * `items_found`. Each member's JSON entry (`{"content_key":"…"},`) is therefore encoded once per catalog query and
+ * index version ({@link MemberEntries}), and an answer is assembled by copying byte ranges: runs of members the
+ * caller did not send are one copy each. Only the caller's unknown keys and the `date_updated` texts are encoded
+ * per request. The bytes are exactly `JSON.stringify` of the {@link DiffAnswer} object the same inputs give (key
+ * order included), which the property test checks; the object form remains for in-process callers.
+ *
+ * Bench B4 profile (5,000 keys, 376 KiB answer): building 8,500 answer objects, `JSON.stringify` and the UTF-8
+ * length and encoding of the result took about 2 ms of the 4.2 ms a request cost.
+ */
+export interface DiffAnswer {
+  items_not_found: Array<{ content_key: string }>;
+  items_not_included: Array<{ content_key: string }>;
+  items_found: Array<{ content_key: string; date_updated: string }>;
+}
+
+/** A catalog query's members with their answer entries encoded, in ascending id order. */
+export interface MemberEntries {
+  readonly ids: Int32Array;
+  /** `{"content_key":<JSON of the key>},` for every member, end to end (UTF-8). */
+  readonly bytes: Buffer;
+  /** Member i's entry is `bytes[offsets[i], offsets[i + 1])`. */
+  readonly offsets: Int32Array;
+  /** Member i's content `modified` in µs, NaN when unknown (the catalog/customer floor then applies). */
+  readonly modifiedUs: Float64Array;
+  /** Content key → member position. Keys are unique per content row, so a key names a member exactly when it is here. */
+  readonly positionOfKey: Map<string, number>;
+}
+
+export interface MemberSource {
+  keyOf(id: number): string;
+  modifiedUsOf(id: number): number | undefined;
+}
+
+export function encodeMemberEntries(ids: Int32Array, source: MemberSource): MemberEntries {
+  const n = ids.length;
+  const parts = new Array<string>(n);
+  const offsets = new Int32Array(n + 1);
+  const modifiedUs = new Float64Array(n);
+  const positionOfKey = new Map<string, number>();
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const id = ids[i] as number;
+    const key = source.keyOf(id);
+    positionOfKey.set(key, i);
+    const entry = `{"content_key":${JSON.stringify(key)}},`;
+    parts[i] = entry;
+    offsets[i] = at;
+    at += Buffer.byteLength(entry);
+    modifiedUs[i] = source.modifiedUsOf(id) ?? Number.NaN;
+  }
+  offsets[n] = at;
+  return { ids, bytes: Buffer.from(parts.join(''), 'utf8'), offsets, modifiedUs, positionOfKey };
+}
+
+export const NO_MEMBERS: MemberEntries = encodeMemberEntries(new Int32Array(0), { keyOf: () => '', modifiedUsOf: () => undefined });
+
+/** Bytes an entry holds, roughly: its buffers plus about 64 bytes a member for the key map. */
+export const entriesBytes = (e: MemberEntries): number => e.bytes.length + e.offsets.byteLength + e.modifiedUs.byteLength + 64 * e.ids.length + 200;
+
+/**
+ * Encoded members per catalog query, valid for one index version, least recently used dropped first beyond
+ * `maxBytes`. A version change makes every entry stale; entries are rebuilt on their next use.
+ */
+export class MemberEntriesCache {
+  readonly #maxBytes: number;
+  readonly #byQuery = new Map<number, { version: number; entries: MemberEntries; bytes: number }>();
+  #bytes = 0;
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
+
+  get(queryId: number, version: number, build: () => MemberEntries): MemberEntries {
+    const hit = this.#byQuery.get(queryId);
+    if (hit !== undefined) {
+      this.#byQuery.delete(queryId);
+      if (hit.version === version) {
+        this.#byQuery.set(queryId, hit);
+        return hit.entries;
+      }
+      this.#bytes -= hit.bytes;
+    }
+    const entries = build();
+    const bytes = entriesBytes(entries);
+    if (bytes <= this.#maxBytes) {
+      this.#byQuery.set(queryId, { version, entries, bytes });
+      this.#bytes += bytes;
+      for (const [key, old] of this.#byQuery) {
+        if (this.#bytes <= this.#maxBytes) break;
+        this.#byQuery.delete(key);
+        this.#bytes -= old.bytes;
+      }
+    }
+    return entries;
+  }
+
+  /** Bytes held (tests). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+}
+
+export interface DiffInputs {
+  members: MemberEntries;
+  /** The caller's keys, in request order (duplicates allowed). */
+  requested: readonly string[];
+  /** `date_updated` is the later of this and the member's `modified`. */
+  floorUs: number;
+  /** µs → upstream's wire text. */
+  format(us: number): string;
+}
+
+/** Printable ASCII without `"` and `\`: JSON text as it is (a regex test is cheaper than `JSON.stringify`). */
+const PLAIN_JSON_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+const HEAD = Buffer.from('{"items_not_found":[');
+const MIDDLE = Buffer.from('],"items_not_included":[');
+const FOUND = Buffer.from('],"items_found":[');
+const TAIL = Buffer.from(']}');
+
+/**
+ * The answer's bytes: `items_not_found` (the caller's keys no member has, first occurrence order), then
+ * `items_not_included` (members the caller did not name) and `items_found` (members it did), both in member order.
+ */
+export function writeDiffAnswer(d: DiffInputs): Buffer {
+  const m = d.members;
+  const n = m.ids.length;
+  const hit = new Uint8Array(n);
+  let notFound = '';
+  let missing: Set<string> | null = null;
+  for (const key of d.requested) {
+    const at = m.positionOfKey.get(key);
+    if (at !== undefined) {
+      hit[at] = 1;
+      continue;
+    }
+    missing ??= new Set();
+    if (missing.has(key)) continue;
+    missing.add(key);
+    notFound += PLAIN_JSON_TEXT.test(key) ? `{"content_key":"${key}"},` : `{"content_key":${JSON.stringify(key)}},`;
+  }
+
+  // Sizes first: one allocation, no resizing. A found member's entry is its own without the closing `},`, then
+  // `,"date_updated":"<text>"},` (encoded once per distinct time).
+  const endings = new Map<number, Buffer>();
+  const endingOf = new Array<Buffer | undefined>(n);
+  let found = 0;
+  let foundBytes = 0;
+  let notIncludedBytes = 0;
+  for (let i = 0; i < n; i++) {
+    const entry = (m.offsets[i + 1] as number) - (m.offsets[i] as number);
+    if (hit[i] === 0) {
+      notIncludedBytes += entry;
+      continue;
+    }
+    const modified = m.modifiedUs[i] as number;
+    const us = modified > d.floorUs ? modified : d.floorUs;
+    let ending = endings.get(us);
+    if (ending === undefined) endings.set(us, (ending = Buffer.from(`,"date_updated":${JSON.stringify(d.format(us))}},`, 'utf8')));
+    endingOf[i] = ending;
+    found++;
+    foundBytes += entry - 2 + ending.length;
+  }
+  const notFoundBytes = Buffer.byteLength(notFound);
+  // Each non-empty list loses its last element's comma (see closeList).
+  const lists = (notFound.length > 0 ? 1 : 0) + (notIncludedBytes > 0 ? 1 : 0) + (found > 0 ? 1 : 0);
+  const total = HEAD.length + notFoundBytes + MIDDLE.length + notIncludedBytes + FOUND.length + foundBytes + TAIL.length - lists;
+  const out = Buffer.allocUnsafe(total);
+
+  let pos = put(out, 0, HEAD, 0, HEAD.length);
+  if (notFoundBytes > 0) pos += out.write(notFound, pos, 'utf8');
+  pos = closeList(out, pos, notFoundBytes > 0, MIDDLE);
+  // Runs of members the caller did not name, one copy per run.
+  const { bytes, offsets } = m;
+  let runStart = -1;
+  for (let i = 0; i <= n; i++) {
+    if (i < n && hit[i] === 0) {
+      if (runStart < 0) runStart = i;
+      continue;
+    }
+    if (runStart >= 0) {
+      pos = put(out, pos, bytes, offsets[runStart] as number, offsets[i] as number);
+      runStart = -1;
+    }
+  }
+  pos = closeList(out, pos, notIncludedBytes > 0, FOUND);
+  for (let i = 0; i < n; i++) {
+    if (hit[i] === 0) continue;
+    pos = put(out, pos, bytes, offsets[i] as number, (offsets[i + 1] as number) - 2);
+    const ending = endingOf[i] as Buffer;
+    pos = put(out, pos, ending, 0, ending.length);
+  }
+  pos = closeList(out, pos, found > 0, TAIL);
+  if (pos !== total) throw new Error(`generate_diff answer: wrote ${pos} bytes of ${total}`);
+  return out;
+}
+
+/**
+ * Copies `src[from, to)` to `out` at `pos` and returns the position after it. Short ranges (most entries are
+ * 30–80 bytes) are copied byte by byte: cheaper than `Buffer#copy`'s per-call work.
+ */
+function put(out: Buffer, pos: number, src: Buffer, from: number, to: number): number {
+  const length = to - from;
+  if (length > 96) return pos + src.copy(out, pos, from, to);
+  for (let i = 0; i < length; i++) out[pos + i] = src[from + i] as number;
+  return pos + length;
+}
+
+/**
+ * Every list element was written with a trailing comma: the last one's comma becomes the text that closes the
+ * list (`]…`), which is one byte longer than the comma it replaces when the list is not empty.
+ */
+function closeList(out: Buffer, pos: number, nonEmpty: boolean, closing: Buffer): number {
+  return put(out, nonEmpty ? pos - 1 : pos, closing, 0, closing.length);
+}
