@@ -400,6 +400,31 @@ void describe('parseUuid', () => {
     }
     for (const s of ['edX+DemoX', '1234', `${canonical}0`, 'course-v1:edX+DemoX+1T2024']) assert.equal(parseUuid(s), null, s);
   });
+
+  void it('answers 36-character strings exactly as the regular-expression definition does', () => {
+    // The canonical fast path is a character loop; this is the definition it replaces.
+    const reference = (value: string): string | null => {
+      if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value)) return value;
+      const hex = value.replaceAll('urn:', '').replaceAll('uuid:', '').replace(/^[{}]+|[{}]+$/g, '').replaceAll('-', '');
+      if (!/^[0-9a-fA-F]{32}$/.test(hex)) return null;
+      const h = hex.toLowerCase();
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    };
+    const canonical = '0123abcd-4567-89ef-abcd-0123456789ef';
+    // Every single-character change of a canonical uuid, to each character class at the edges of the ranges.
+    for (let i = 0; i < 36; i++) {
+      for (const c of ['0', '9', 'a', 'f', 'g', 'A', 'F', '-', '/', ':', '`', '{', ' ', 'é']) {
+        const s = canonical.slice(0, i) + c + canonical.slice(i + 1);
+        assert.equal(parseUuid(s), reference(s), s);
+      }
+    }
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'0123456789abcdefgABCDEF-{}'), minLength: 36, maxLength: 36 }), (s) => {
+        assert.equal(parseUuid(s), reference(s), s);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
