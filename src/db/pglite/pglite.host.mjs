@@ -49,26 +49,72 @@ function concat(parts) {
 }
 
 /**
- * One statement with parameters, in one call into PGlite: Parse, Bind, Describe, Execute and Sync sent as one
- * protocol message, the parameters as text exactly as node-postgres sends them (so the server infers their types
- * from the SQL, as it does for the same statements on PostgreSQL). PGlite's own `query()` sends those messages in
- * six calls and first asks the server to describe the statement to pick its serialisers; that cost about 150 µs more
- * per statement, and a transmission run of 100 configurations with nothing to send is ~2,000 small statements.
- * Rows are parsed by PGlite's own type parsers, as `query()` does. An error is thrown after the Sync, so the session
- * is ready for the next statement.
+ * Statements are prepared once per SQL text and kept, named, for the most recent {@link MAX_PREPARED} texts (SQL
+ * text → name, least recently used first): a repeated statement skips parsing and analysis, and PostgreSQL may keep
+ * its plan (its usual rules for prepared statements). Our statements and pg-boss's are a few hundred fixed texts
+ * run thousands of times; parsing and planning were about a third of a small statement's time in the worker.
+ */
+const MAX_PREPARED = 256;
+/** @type {Map<string, string>} */
+const prepared = new Map();
+/** Names to close with the next statement (evicted, or whose Parse may have failed). */
+/** @type {string[]} */
+const toClose = [];
+let nextName = 1;
+
+/**
+ * One statement with parameters, in one call into PGlite: (Close of evicted statements,) Parse when not prepared
+ * yet, Bind, Describe, Execute and Sync sent as one protocol message, the parameters as text exactly as node-postgres
+ * sends them (so the server infers their types from the SQL, as it does for the same statements on PostgreSQL).
+ * PGlite's own `query()` sends those messages in six calls and first asks the server to describe the statement to
+ * pick its serialisers. Rows are parsed by PGlite's own type parsers, as `query()` does. An error is thrown after
+ * the Sync, so the session is ready for the next statement.
  * @param {string} sql
  * @param {unknown[]} params
+ * @returns {Promise<{ rows: Record<string, unknown>[], affectedRows: number }>}
  */
 async function runQuery(sql, params) {
   const values = params.map((v) => /** @type {string | null} */ (pgUtils.prepareValue(v)));
-  const message = concat([
-    protocol.serialize.parse({ text: sql }),
-    protocol.serialize.bind({ values }),
+  let name = prepared.get(sql);
+  const fresh = name === undefined;
+  if (name === undefined) name = `ecat_${nextName++}`;
+  else {
+    prepared.delete(sql);
+    prepared.set(sql, name);
+  }
+  const parts = toClose.splice(0).map((n) => protocol.serialize.close({ type: 'S', name: n }));
+  if (fresh) parts.push(protocol.serialize.parse({ text: sql, name }));
+  parts.push(
+    protocol.serialize.bind({ statement: name, values }),
     protocol.serialize.describe({ type: 'P' }),
     protocol.serialize.execute({}),
     protocol.serialize.sync(),
-  ]);
-  const { messages } = await pg.execProtocol(message);
+  );
+  let messages;
+  try {
+    ({ messages } = await pg.execProtocol(concat(parts)));
+  } catch (err) {
+    const code = /** @type {{ code?: unknown }} */ (err).code;
+    if (fresh) {
+      // The Parse may or may not have succeeded; closing a statement that does not exist is no error.
+      toClose.push(name);
+    } else if (code === '26000' || code === '0A000') {
+      // The prepared statement is gone, or a table's columns changed under it ("cached plan must not change result
+      // type"): prepare it again, and run it again when no transaction was aborted by the failure.
+      prepared.delete(sql);
+      toClose.push(name);
+      if (!pg.isInTransaction()) return runQuery(sql, params);
+    }
+    throw err;
+  }
+  if (fresh) {
+    prepared.set(sql, name);
+    for (const [oldest, n] of prepared) {
+      if (prepared.size <= MAX_PREPARED) break;
+      prepared.delete(oldest);
+      toClose.push(n);
+    }
+  }
   const result = parse.parseResults(messages, pg.parsers)[0];
   return { rows: result?.rows ?? [], affectedRows: result?.affectedRows ?? 0 };
 }

@@ -74,3 +74,39 @@ test('statement parameters reach PGlite as node-postgres sends them to PostgreSQ
     await db.close();
   }
 });
+
+test('prepared statements: reused by text, evicted beyond their bound, prepared again when a table changes under them', async () => {
+  const db = await openDatabase('memory://');
+  try {
+    await sql`create table q (id int primary key, v text)`.execute(db.kysely);
+    const insert = (id: number) => sql`insert into q (id, v) values (${id}, ${`v${id}`})`.execute(db.kysely);
+    for (let i = 1; i <= 5; i++) await insert(i);
+    // A failed run of a prepared statement (unique violation) leaves it usable.
+    await assert.rejects(insert(1), (err: Error & { code?: string }) => err.code === '23505');
+    await insert(6);
+    // A statement that fails to parse is not kept: the same text keeps failing the same way, others still run.
+    for (let i = 0; i < 2; i++) await assert.rejects(sql`selec ${i}`.execute(db.kysely), (err: Error & { code?: string }) => err.code === '42601');
+    // More distinct texts than are kept prepared: every one still answers correctly, old ones again after eviction.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 300; i++) {
+        const r = await sql<{ n: number }>`select ${i}::int + ${sql.raw(String(i))} as n`.execute(db.kysely);
+        assert.equal(r.rows[0]?.n, 2 * i);
+      }
+    }
+    const all = () => sql<Record<string, unknown>>`select * from q where id = ${1}`.execute(db.kysely).then((r) => r.rows[0]);
+    assert.deepEqual(await all(), { id: 1, v: 'v1' });
+    await sql`alter table q add column w int not null default 7`.execute(db.kysely);
+    assert.deepEqual(await all(), { id: 1, v: 'v1', w: 7 });
+    // Inside a transaction the changed statement fails once (the transaction is aborted), then runs prepared again.
+    await sql`alter table q drop column w`.execute(db.kysely);
+    await assert.rejects(
+      db.transaction(async (trx) => {
+        await sql`select * from q where id = ${1}`.execute(trx);
+      }),
+      (err: Error & { code?: string }) => err.code === '0A000',
+    );
+    assert.deepEqual(await all(), { id: 1, v: 'v1' });
+  } finally {
+    await db.close();
+  }
+});
