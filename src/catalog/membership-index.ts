@@ -128,6 +128,11 @@ function hasId(sorted: Int32Array, id: number): boolean {
   return indexOfId(sorted, id) >= 0;
 }
 
+function hasAnyId(sorted: Int32Array, ids: readonly number[]): boolean {
+  for (const id of ids) if (indexOfId(sorted, id) >= 0) return true;
+  return false;
+}
+
 function sortedUniqueIds(ids: ArrayLike<number>): Int32Array {
   const out = Int32Array.from(ids);
   out.sort();
@@ -370,11 +375,15 @@ export class MembershipIndex {
     keys: Iterable<string>,
     options: { withCatalogList?: boolean } = {},
   ): CustomerContainsResult {
-    const keyList = [...keys];
+    const catalogs = this.catalogsOfEnterprise(enterpriseUuid);
+    // The §2.2 rule matches a catalog when any of these rows is a member: each key's rows are looked up once, not
+    // once per catalog (bench B2: 20 catalogs per customer).
+    const candidates = catalogs.length === 0 ? [] : this.#candidateIds(keys);
     const catalogList: string[] = [];
     let contains = false;
-    for (const catalog of this.catalogsOfEnterprise(enterpriseUuid)) {
-      if (!this.catalogContains(catalog.uuid, keyList)) continue;
+    for (const catalog of catalogs) {
+      const members = catalog.queryId === null ? EMPTY_IDS : (this.#membersByQuery.get(catalog.queryId) ?? EMPTY_IDS);
+      if (members.length === 0 || !hasAnyId(members, candidates)) continue;
       contains = true;
       if (options.withCatalogList !== true) break;
       catalogList.push(catalog.uuid);
@@ -516,6 +525,26 @@ export class MembershipIndex {
     const catalog = this.#catalogs.get(uuidKey(catalogUuid));
     if (catalog === undefined || catalog.queryId === null) return EMPTY_IDS;
     return this.#membersByQuery.get(catalog.queryId) ?? EMPTY_IDS;
+  }
+
+  /**
+   * Ids of the rows that make a catalog match `keys` under the §2.2 rule when they are members: each key's own
+   * row, its children (rule 2) and its parent (rule 3), as {@link #keyMatches} reads them.
+   */
+  #candidateIds(keys: Iterable<string>): number[] {
+    const ids: number[] = [];
+    for (const key of keys) {
+      const id = this.#idByKey.get(key);
+      if (id !== undefined) ids.push(id);
+      const children = this.#childrenByParentKey.get(key);
+      if (children !== undefined) for (const child of children) ids.push(child);
+      const parentKey = id === undefined ? null : (this.#contents.get(id) as IndexContentRow).parentContentKey;
+      if (parentKey !== null && parentKey !== '') {
+        const parentId = this.#idByKey.get(parentKey);
+        if (parentId !== undefined) ids.push(parentId);
+      }
+    }
+    return ids;
   }
 
   /** The §2.2 rule for one key; collects matches into `found` if given, else stops at the first. */
