@@ -21,8 +21,8 @@ export interface AppContext {
   metrics: AppMetrics;
   /** Whether this process runs jobs. */
   isWorker: boolean;
-  /** Verify the caller (401 otherwise). */
-  authenticate(req: FastifyRequest): Promise<AuthContext>;
+  /** Verify the caller (401 otherwise). A token verified earlier is answered synchronously (no promise). */
+  authenticate(req: FastifyRequest): AuthContext | Promise<AuthContext>;
 }
 
 export interface AppModule {

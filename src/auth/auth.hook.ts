@@ -36,12 +36,31 @@ function tokenFromRequest(req: FastifyRequest): string | null {
   return null;
 }
 
-/** Verify the caller or throw 401. The result is cached on the request. */
-export async function authenticate(req: FastifyRequest, verify: JwtVerifier): Promise<AuthContext> {
+/**
+ * The caller's context per verified payload. A cached token yields the same payload object on every hit
+ * (`cachingVerifier`), so the roles claim is parsed once per token rather than once per request.
+ */
+const contextByClaims = new WeakMap<object, AuthContext>();
+
+function contextOf(claims: Record<string, unknown>): AuthContext {
+  let auth = contextByClaims.get(claims);
+  if (auth === undefined) {
+    auth = authContextFromClaims(claims);
+    contextByClaims.set(claims, auth);
+  }
+  return auth;
+}
+
+/**
+ * Verify the caller or throw 401; the result is cached on the request. A token the verifier accepted earlier and
+ * still accepts (`JwtVerifier.cached`) is answered synchronously, without a promise; otherwise the answer is a
+ * promise. Failures (no or malformed credentials) are thrown synchronously; verification failures reject.
+ */
+export function authenticate(req: FastifyRequest, verify: JwtVerifier): AuthContext | Promise<AuthContext> {
   if (req.authContext) return req.authContext;
   const token = tokenFromRequest(req);
   if (!token) throw new AppError('unauthenticated', 'not_authenticated', 'Authentication credentials were not provided.');
-  const claims = await verify(token);
-  req.authContext = authContextFromClaims(claims);
-  return req.authContext;
+  const known = verify.cached?.(token);
+  if (known !== undefined) return (req.authContext = contextOf(known));
+  return verify(token).then((claims) => (req.authContext = contextOf(claims)));
 }

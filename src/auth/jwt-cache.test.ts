@@ -6,7 +6,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JWTPayload } from 'jose';
 import { AppError } from '../shared/errors.js';
+import type { FastifyRequest } from 'fastify';
 import { cachingVerifier, createJwtVerifier, type JwtVerifier } from './jwt.js';
+import { authenticate } from './auth.hook.js';
 import { token } from '../../test/helpers/auth.js';
 import { TEST_JWT_SECRET } from '../../test/helpers/db.js';
 
@@ -96,5 +98,54 @@ describe('verified-token cache', () => {
     assert.equal((await v(good)).preferred_username, 'tester');
     const forged = await token({ roles: [], secret: 'another-secret' });
     await assert.rejects(v(forged), AppError);
+  });
+
+  test('cached() answers synchronously only for a remembered token, and not after exp or maxAgeMs', async () => {
+    const s = stub();
+    let now = 1_000_000;
+    const v = cachingVerifier(s.verify, { now: () => now, maxAgeMs: 5_000 });
+    assert.equal(v.cached?.('ok-1010'), undefined, 'not verified yet');
+    const payload = await v('ok-1010');
+    assert.equal(v.cached?.('ok-1010'), payload);
+    assert.equal(v.cached?.('ok-1011'), undefined, 'another token');
+    now = 1_004_999;
+    assert.equal(v.cached?.('ok-1010'), payload);
+    now = 1_005_000;
+    assert.equal(v.cached?.('ok-1010'), undefined, 'maxAgeMs reached');
+    await v('ok-1010');
+    now = 1_009_999;
+    assert.notEqual(v.cached?.('ok-1010'), undefined, 'verified again, remembered until exp');
+    now = 1_010_000;
+    assert.equal(v.cached?.('ok-1010'), undefined, 'exp reached');
+    await assert.rejects(v('bad'), AppError);
+    assert.equal(v.cached?.('bad'), undefined, 'failures are not remembered');
+  });
+});
+
+describe('authenticate', () => {
+  const request = (authorization?: string) => ({ headers: authorization === undefined ? {} : { authorization } }) as FastifyRequest;
+
+  test('a remembered token is answered synchronously, with one context per verified payload', async () => {
+    const s = stub();
+    const v = cachingVerifier(s.verify, { now: () => 0 });
+    const first = authenticate(request('JWT ok-100'), v);
+    assert.ok(first instanceof Promise, 'the first sight of a token is verified asynchronously');
+    const ctx = await first;
+    const again = authenticate(request('Bearer ok-100'), v);
+    assert.ok(!(again instanceof Promise), 'then answered without a promise');
+    assert.equal(again, ctx, 'the roles claim is not parsed again');
+    assert.equal(s.calls(), 1);
+  });
+
+  test('missing or malformed credentials throw 401 synchronously; a bad or expired token rejects with 401', async () => {
+    const s = stub();
+    const v = cachingVerifier(s.verify, { now: () => 0 });
+    assert.throws(() => authenticate(request(), v), (e: unknown) => e instanceof AppError && e.kind === 'unauthenticated');
+    assert.throws(() => authenticate(request('Basic x'), v), (e: unknown) => e instanceof AppError && e.code === 'invalid_auth_header');
+    await assert.rejects(Promise.resolve(authenticate(request('JWT bad'), v)), AppError);
+
+    const real = createJwtVerifier({ secret: TEST_JWT_SECRET, jwksUrl: null, issuer: null, audience: null });
+    const expired = await token({ roles: [], ttlSeconds: -10 });
+    await assert.rejects(Promise.resolve(authenticate(request(`JWT ${expired}`), real)), /Signature has expired/);
   });
 });

@@ -13,7 +13,15 @@ export interface JwtSettings {
   audience: string | null;
 }
 
-export type JwtVerifier = (token: string) => Promise<JWTPayload>;
+export interface JwtVerifier {
+  (token: string): Promise<JWTPayload>;
+  /**
+   * The payload of a token this verifier accepted earlier and would accept now without checking its signature
+   * again (see {@link cachingVerifier}); `undefined` otherwise, and then only a call decides. Synchronous, so that
+   * the request hook of an already-verified caller does not wait for a promise.
+   */
+  cached?(token: string): JWTPayload | undefined;
+}
 
 /** Verified tokens are remembered so that a client repeating its token does not pay for HMAC/RSA each call. */
 export interface VerifiedTokenCacheOptions {
@@ -41,13 +49,17 @@ export function cachingVerifier(verify: JwtVerifier, opts: VerifiedTokenCacheOpt
   const now = opts.now ?? Date.now;
   if (maxEntries <= 0) return verify;
   const cache = new Map<string, { payload: JWTPayload; untilMs: number }>();
-  return async (token) => {
+  const cached = (token: string, t: number): JWTPayload | undefined => {
     const hit = cache.get(token);
+    if (hit === undefined) return undefined;
+    if (t < hit.untilMs) return hit.payload;
+    cache.delete(token);
+    return undefined;
+  };
+  const verifier: JwtVerifier = async (token) => {
     const t = now();
-    if (hit !== undefined) {
-      if (t < hit.untilMs) return hit.payload;
-      cache.delete(token);
-    }
+    const hit = cached(token, t);
+    if (hit !== undefined) return hit;
     const payload = await verify(token);
     // `exp` is required by the verifier; a payload without a numeric one is simply not remembered.
     if (typeof payload.exp === 'number') {
@@ -62,6 +74,8 @@ export function cachingVerifier(verify: JwtVerifier, opts: VerifiedTokenCacheOpt
     }
     return payload;
   };
+  verifier.cached = (token) => cached(token, now());
+  return verifier;
 }
 
 export function createJwtVerifier(settings: JwtSettings, cache: VerifiedTokenCacheOptions = {}): JwtVerifier {
