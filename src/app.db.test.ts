@@ -145,4 +145,19 @@ describe('HTTP access log', () => {
     const probeLine = JSON.stringify(lines.find((l) => l.msg === 'probe'));
     assert.ok(!probeLine.includes('k-123') && !probeLine.includes('cs-456'), probeLine);
   });
+
+  test('lines logged through req.log carry the request id (the per-request logger is made on first use)', async () => {
+    lines.length = 0;
+    const r = await app.http.inject({ method: 'GET', url: '/probe/crash', headers: { 'x-request-id': 'crash-1', authorization: 'JWT top-secret-token' } });
+    assert.equal(r.statusCode, 500);
+    const error = lines.find((l) => l.msg === 'unhandled error');
+    assert.equal(error?.reqId, 'crash-1', JSON.stringify(lines));
+    assert.equal(error?.level, 50);
+    const access = lines.filter((l) => l.msg === 'request');
+    assert.deepEqual(
+      access.map((l) => [l.reqId, l.route, l.status]),
+      [['crash-1', '/probe/crash', 500]],
+    );
+    assert.ok(!JSON.stringify(lines).includes('top-secret-token'));
+  });
 });
