@@ -200,21 +200,39 @@ export class CatalogContentService {
   // ---------------------------------------------------------------------------------------------------------
   // Membership questions (index only)
 
-  /** `GET enterprise-catalogs/{uuid}/contains_content_items/` (§2.2): true if ANY key matches. */
-  async catalogContains(auth: AuthContext, catalogUuid: string, params: ContainsParams): Promise<ContainsResult> {
+  /**
+   * `GET enterprise-catalogs/{uuid}/contains_content_items/` (§2.2): true if ANY key matches. When the index is
+   * loaded and knows the catalog (the common case) the answer, or the error, comes synchronously, without a
+   * promise (bench B1); otherwise the database decides whether the catalog exists.
+   */
+  catalogContains(auth: AuthContext, catalogUuid: string, params: ContainsParams): ContainsResult | Promise<ContainsResult> {
+    const known = this.#index.isReady ? this.#index.catalog(catalogUuid) : undefined;
+    if (known === undefined) return this.#catalogContainsAfterLookup(auth, catalogUuid, params);
+    requireLearnerAccess(auth, known.enterpriseUuid);
+    return { contains_content_items: this.#index.index.catalogContains(known.uuid, containsKeys(params)) };
+  }
+
+  async #catalogContainsAfterLookup(auth: AuthContext, catalogUuid: string, params: ContainsParams): Promise<ContainsResult> {
     const catalog = await this.#readableCatalog(auth, catalogUuid);
     const keys = containsKeys(params);
     return { contains_content_items: this.#index.index.catalogContains(catalog.uuid, keys) };
   }
 
-  /** `GET enterprise-customer/{uuid}/contains_content_items/` (§2.3). */
-  async customerContains(auth: AuthContext, enterpriseUuid: string, params: ContainsParams): Promise<ContainsResult> {
+  /**
+   * `GET enterprise-customer/{uuid}/contains_content_items/` (§2.3). Synchronous (answer or error) once the index
+   * is loaded (bench B2); a promise before.
+   */
+  customerContains(auth: AuthContext, enterpriseUuid: string, params: ContainsParams): ContainsResult | Promise<ContainsResult> {
     const uuid = this.#customerUuid(auth, enterpriseUuid);
     const keys = containsKeys(params);
     const withCatalogList =
       parseBooleanFlag('get_catalogs_containing_specified_content_ids', params.get_catalogs_containing_specified_content_ids) ||
       parseBooleanFlag('get_catalog_list', params.get_catalog_list);
-    await this.#index.ready();
+    if (!this.#index.isReady) return this.#index.ready().then(() => this.#customerContainsNow(uuid, keys, withCatalogList));
+    return this.#customerContainsNow(uuid, keys, withCatalogList);
+  }
+
+  #customerContainsNow(uuid: string, keys: string[], withCatalogList: boolean): ContainsResult {
     const r = this.#index.index.customerContains(uuid, keys, { withCatalogList });
     return withCatalogList ? { contains_content_items: r.contains, catalog_list: r.catalogList ?? [] } : { contains_content_items: r.contains };
   }
