@@ -15,6 +15,7 @@ import { PgBossQueue } from './jobs/pg-boss.queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { createMetrics } from './http/metrics.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { batchResponseWrites } from './http/write-batching.js';
 import { typeBoxValidatorCompiler } from './http/validator.js';
 import { lazyChildLoggerFactory } from './http/request-logger.js';
 import { createJwtVerifier } from './auth/jwt.js';
@@ -155,6 +156,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     );
     done();
   });
+  batchResponseWrites(http);
   installErrorHandler(http);
 
   await http.register(swagger, {
