@@ -1,9 +1,11 @@
 // The machine's limit for "an HTTP answer from Node": a bare node:http server answering every request with the
 // same small JSON body. Plain JS so nothing (tsx, TypeBox, Fastify) stands between the socket and the answer.
 // `/bytes/N` answers a prepared JSON body of N bytes instead: the floor for endpoints whose answers are large.
-// Usage: node bench/baseline-server.mjs PORT   (prints "listening <port>" once bound to 127.0.0.1)
+// With WORK_US, every request first spends that many microseconds of CPU in a busy loop (bench/work-floor.ts).
+// Usage: node bench/baseline-server.mjs PORT [WORK_US]   (prints "listening <port>" once bound to 127.0.0.1)
 import { createServer } from 'node:http';
 
+const workNs = BigInt(Math.round(Number(process.argv[3] ?? 0) * 1000));
 const small = Buffer.from(JSON.stringify({ contains_content_items: true }));
 const sized = new Map();
 /** @param {string | undefined} url */
@@ -21,6 +23,10 @@ const server = createServer((req, res) => {
   // Drain any request body before answering, as a real endpoint would have to.
   req.resume();
   req.on('end', () => {
+    if (workNs > 0n) {
+      const until = process.hrtime.bigint() + workNs;
+      while (process.hrtime.bigint() < until);
+    }
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
     res.end(body);
   });
