@@ -251,7 +251,7 @@ export class MembershipIndex {
     }
     const next = sortedUniqueIds(ids);
     this.#assertKnown(next);
-    const current = this.#membersByQuery.get(queryId) ?? EMPTY_IDS;
+    const current = this.#membersOfQuery(queryId);
     if (!sameIds(current, next)) {
       if (next.length > 0) this.#membersByQuery.set(queryId, next);
       else this.#membersByQuery.delete(queryId);
@@ -320,12 +320,12 @@ export class MembershipIndex {
   catalogMembership(catalogUuid: string): { queryId: number; members: Int32Array } | null {
     const catalog = this.#catalogs.get(uuidKey(catalogUuid));
     if (catalog === undefined || catalog.queryId === null) return null;
-    return { queryId: catalog.queryId, members: this.#membersByQuery.get(catalog.queryId) ?? EMPTY_IDS };
+    return { queryId: catalog.queryId, members: this.#membersOfQuery(catalog.queryId) };
   }
 
   /** Member content ids of a query, ascending (a copy). */
   queryMemberIds(queryId: number): Int32Array {
-    return (this.#membersByQuery.get(queryId) ?? EMPTY_IDS).slice();
+    return this.#membersOfQuery(queryId).slice();
   }
 
   /**
@@ -382,7 +382,7 @@ export class MembershipIndex {
     const catalogList: string[] = [];
     let contains = false;
     for (const catalog of catalogs) {
-      const members = catalog.queryId === null ? EMPTY_IDS : (this.#membersByQuery.get(catalog.queryId) ?? EMPTY_IDS);
+      const members = this.#membersOfQuery(catalog.queryId);
       if (members.length === 0 || !hasAnyId(members, candidates)) continue;
       contains = true;
       if (options.withCatalogList !== true) break;
@@ -523,8 +523,12 @@ export class MembershipIndex {
 
   #membersOfCatalog(catalogUuid: string): Int32Array {
     const catalog = this.#catalogs.get(uuidKey(catalogUuid));
-    if (catalog === undefined || catalog.queryId === null) return EMPTY_IDS;
-    return this.#membersByQuery.get(catalog.queryId) ?? EMPTY_IDS;
+    return catalog === undefined ? EMPTY_IDS : this.#membersOfQuery(catalog.queryId);
+  }
+
+  /** A query's member ids, ascending (the index's own array); none for no query or an unknown one. */
+  #membersOfQuery(queryId: number | null): Int32Array {
+    return queryId === null ? EMPTY_IDS : (this.#membersByQuery.get(queryId) ?? EMPTY_IDS);
   }
 
   /**
