@@ -13,6 +13,8 @@ import { openTestDb, uid } from '../../test/helpers/db.js';
 import { authHeader } from '../../test/helpers/auth.js';
 import { catalogServicesOf } from './catalog.module.js';
 import { SYSTEM_ACTOR } from './catalog-access.js';
+import { authContextFromClaims, type AuthContext } from '../auth/roles.js';
+import { AppError } from '../shared/errors.js';
 import { course, courseRun, createCatalogApp, indexOf, program, putContent, queryIdOf, setMembers } from '../../test/helpers/catalog-fixtures.js';
 
 type Json = Record<string, unknown>;
@@ -244,6 +246,45 @@ describe('catalog read endpoints', () => {
     const http = await post(`/api/v1/enterprise-catalogs/${cat}/generate_diff/`, headers, { content_keys: keys });
     const object = await catalogServicesOf(app.ctx).content.generateDiff(SYSTEM_ACTOR, cat, keys, 'body');
     assert.equal(http.body, JSON.stringify(object));
+  });
+
+  test('generate_diff for in-process callers is the HTTP answer parsed, and fails as it does (11)', async () => {
+    const content = catalogServicesOf(app.ctx).content;
+    const learnerE2 = authContextFromClaims({ roles: [`enterprise_learner:${e2}`] });
+    type Outcome = { answer: string } | { error: { kind: string; code: string; message: string; body: unknown } };
+    const outcome = (p: Promise<unknown>): Promise<Outcome> =>
+      p.then(
+        (v) => ({ answer: Buffer.isBuffer(v) ? v.toString('utf8') : JSON.stringify(v) }),
+        (e: unknown) => {
+          assert.ok(e instanceof AppError, String(e));
+          return { error: { kind: e.kind, code: e.code, message: e.message, body: e.body } };
+        },
+      );
+    const tooMany = Array.from({ length: 101 }, (_, i) => `k${i}`);
+    const cases: Array<[string, AuthContext, string, readonly string[] | undefined, 'query' | 'body', string | null]> = [
+      ['found, not found, not included, duplicates', SYSTEM_ACTOR, c1, [K.A, 'bogus', K.A, 'bogus'], 'body', null],
+      ['no keys', SYSTEM_ACTOR, c1, undefined, 'body', null],
+      ['GET keys, space → +', SYSTEM_ACTOR, c1, [K.A1.replaceAll('+', ' ')], 'query', null],
+      ['catalog without a query', SYSTEM_ACTOR, c0, ['a', 'b', 'a'], 'body', null],
+      ['unknown catalog', SYSTEM_ACTOR, uid(), ['x'], 'body', 'not_found'],
+      ['not a uuid', SYSTEM_ACTOR, 'not-a-uuid', ['x'], 'body', 'not_found'],
+      ['another customer’s learner', learnerE2, c1, ['x'], 'body', 'forbidden'],
+      ['GET without keys', SYSTEM_ACTOR, c1, [], 'query', 'bad_request'],
+      ['GET with empty keys only', SYSTEM_ACTOR, c1, ['', ''], 'query', 'bad_request'],
+      ['GET with 101 keys', SYSTEM_ACTOR, c1, tooMany, 'query', 'bad_request'],
+    ];
+    for (const [name, auth, cat, keys, via, errorKind] of cases) {
+      const bytes = await outcome(content.generateDiffJson(auth, cat, keys, via));
+      const object = await outcome(content.generateDiff(auth, cat, keys, via));
+      assert.deepEqual(object, bytes, name);
+      if (errorKind === null) assert.ok('answer' in bytes, `${name}: ${JSON.stringify(bytes)}`);
+      else assert.equal('error' in bytes ? bytes.error.kind : 'answered', errorKind, name);
+    }
+    // The HTTP statuses of the same failures (the error handler maps the kinds).
+    const learnerE2Http = await authHeader({ roles: [`enterprise_learner:${e2}`] });
+    assert.equal((await post(`/api/v1/enterprise-catalogs/${uid()}/generate_diff/`, superuser, { content_keys: ['x'] })).statusCode, 404);
+    assert.equal((await post(`/api/v1/enterprise-catalogs/${c1}/generate_diff/`, learnerE2Http, { content_keys: ['x'] })).statusCode, 403);
+    assert.equal((await get(`/api/v1/enterprise-catalogs/${c1}/generate_diff/`, superuser)).statusCode, 400);
   });
 
   test('generate_diff buckets (11)', async () => {

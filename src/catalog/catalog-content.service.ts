@@ -20,7 +20,7 @@ import {
   type PresenterUrls,
 } from './content-presenter.js';
 import { ActiveRefsCache } from './active-refs-cache.js';
-import { encodeMemberEntries, MemberEntriesCache, NO_MEMBERS, writeDiffAnswer, type DiffAnswer } from './diff-answer.js';
+import { catalogMemberEntries, MemberEntriesCache, parseDiffAnswer, writeDiffAnswer, type DiffAnswer } from './diff-answer.js';
 import type { ContentFragmentCache } from './content-fragment-cache.js';
 import { buildContentFragment, ItemSplicer, JsonBody, type ContentFragment } from './content-fragment.js';
 import {
@@ -39,7 +39,7 @@ import {
   type ContentRow,
 } from './content-read.repository.js';
 import { parseBooleanFlag } from './flags.js';
-import { parseUuid, type IndexContentRow } from './membership-index.js';
+import { parseUuid } from './membership-index.js';
 import type { CatalogMeta, CustomerMeta, MembershipIndexService } from './membership-index.service.js';
 import {
   allValues,
@@ -252,54 +252,26 @@ export class CatalogContentService {
   }
 
   /**
-   * `generate_diff` (§2.5): exact-key buckets, `date_updated = max(content, catalog, customer modified)`.
-   * `via: 'query'` applies the GET rules (keys required, at most 100). The object form, for in-process callers.
+   * `generate_diff` (§2.5) for in-process callers: the object {@link generateDiffJson}'s bytes spell, so the buckets
+   * are decided in one place (`diff-answer.ts`) and this answer is the HTTP answer by construction. Same errors.
    */
   async generateDiff(auth: AuthContext, catalogUuid: string, keys: readonly string[] | undefined, via: 'query' | 'body'): Promise<DiffResult> {
-    const d = await this.#diffInputs(auth, catalogUuid, keys, via);
-    const index = this.#index.index;
-    const diff = index.generateDiff(d.catalogUuid, d.requested);
-    // Most items share the catalog/customer floor, so few distinct timestamps are formatted.
-    const formatted = new Map<number, string>();
-    const itemsFound = new Array<{ content_key: string; date_updated: string }>(diff.itemsFound.length);
-    for (let i = 0; i < diff.itemsFound.length; i++) {
-      const { contentKey, contentId } = diff.itemsFound[i] as { contentKey: string; contentId: number };
-      const content = this.#index.contentModifiedUs(contentId) ?? d.floorUs;
-      const us = content > d.floorUs ? content : d.floorUs;
-      let text = formatted.get(us);
-      if (text === undefined) formatted.set(us, (text = formatMicros(us)));
-      itemsFound[i] = { content_key: contentKey, date_updated: text };
-    }
-    return {
-      items_not_found: diff.itemsNotFound.map((k) => ({ content_key: k })),
-      items_not_included: diff.itemsNotIncluded.map((k) => ({ content_key: k })),
-      items_found: itemsFound,
-    };
+    return parseDiffAnswer(await this.generateDiffJson(auth, catalogUuid, keys, via));
   }
 
   /**
-   * `generate_diff` as the HTTP answer's bytes: exactly `JSON.stringify` of {@link generateDiff}'s object for the
-   * same request, assembled from the query's cached member entries (see `diff-answer.ts`).
+   * `generate_diff` (§2.5) as the HTTP answer's bytes: exact-key buckets, `date_updated = max(content, catalog,
+   * customer modified)`. `via: 'query'` applies the GET rules (keys required, at most 100). Assembled from the
+   * query's cached member entries (see `diff-answer.ts`).
    */
   async generateDiffJson(auth: AuthContext, catalogUuid: string, keys: readonly string[] | undefined, via: 'query' | 'body'): Promise<Buffer> {
     const d = await this.#diffInputs(auth, catalogUuid, keys, via);
-    const index = this.#index.index;
-    const membership = index.catalogMembership(d.catalogUuid);
-    const members =
-      membership === null
-        ? NO_MEMBERS
-        : this.#memberEntries.get(membership.queryId, this.#index.version, () =>
-            encodeMemberEntries(membership.members, {
-              keyOf: (id) => (index.getContent(id) as IndexContentRow).contentKey,
-              modifiedUsOf: (id) => this.#index.contentModifiedUs(id),
-            }),
-          );
-    return writeDiffAnswer({
-      members,
-      requested: d.requested,
-      floorUs: d.floorUs,
-      format: formatMicros,
+    const members = catalogMemberEntries(this.#index.index, d.catalogUuid, {
+      cache: this.#memberEntries,
+      version: this.#index.version,
+      modifiedUsOf: (id) => this.#index.contentModifiedUs(id),
     });
+    return writeDiffAnswer({ members, requested: d.requested, floorUs: d.floorUs, format: formatMicros });
   }
 
   async #diffInputs(
