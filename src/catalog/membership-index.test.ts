@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
+import { catalogMemberEntries, MemberEntriesCache, parseDiffAnswer, writeDiffAnswer, type DiffAnswer } from './diff-answer.js';
 import { createMembershipIndex, type IndexContentRow, type MembershipIndex, parseUuid } from './membership-index.js';
 
 const ENT_A = 'aaaaaaaa-0000-4000-8000-000000000001';
@@ -212,7 +213,30 @@ void describe('filterContentItems (§2.3, acceptance 10)', () => {
   });
 });
 
-void describe('generateDiff (§2.5, acceptance 11)', () => {
+/** Content `modified` per id (µs) for the diff tests: distinct per row, so `date_updated` tells which row was found. */
+const modifiedById = (id: number): number => id * 1000;
+
+/**
+ * `generate_diff` as the service computes it from the index (catalogMemberEntries → writeDiffAnswer), read back as the
+ * object in-process callers get (parseDiffAnswer). `floorUs` stands for the catalog/customer `modified`.
+ */
+function diffOf(
+  index: MembershipIndex,
+  catalogUuid: string,
+  keys: readonly string[],
+  opts: { modifiedUsOf?: (id: number) => number | undefined; floorUs?: number; cache?: MemberEntriesCache } = {},
+): DiffAnswer {
+  const members = catalogMemberEntries(index, catalogUuid, {
+    cache: opts.cache ?? new MemberEntriesCache(1 << 20),
+    version: index.version,
+    modifiedUsOf: opts.modifiedUsOf ?? modifiedById,
+  });
+  return parseDiffAnswer(writeDiffAnswer({ members, requested: keys, floorUs: opts.floorUs ?? 0, format: (us) => `T${us}` }));
+}
+
+const entry = (key: string) => ({ content_key: key });
+
+void describe('generate_diff over the index (§2.5, acceptance 11)', () => {
   const index = createMembershipIndex();
   index.load({
     contents: [course(1, 'k1'), course(2, 'k2'), course(3, 'k3'), course(4, 'k4'), run(5, 'k1-run', 'k1')],
@@ -224,47 +248,79 @@ void describe('generateDiff (§2.5, acceptance 11)', () => {
   });
 
   void it('splits 2 present + 2 bogus keys over 4 items', () => {
-    assert.deepEqual(index.generateDiff(CAT_1, ['k1', 'bogus1', 'k3', 'bogus2']), {
-      itemsNotFound: ['bogus1', 'bogus2'],
-      itemsNotIncluded: ['k2', 'k4'],
-      itemsFound: [
-        { contentKey: 'k1', contentId: 1 },
-        { contentKey: 'k3', contentId: 3 },
+    assert.deepEqual(diffOf(index, CAT_1, ['k1', 'bogus1', 'k3', 'bogus2']), {
+      items_not_found: [entry('bogus1'), entry('bogus2')],
+      items_not_included: [entry('k2'), entry('k4')],
+      items_found: [
+        { content_key: 'k1', date_updated: 'T1000' },
+        { content_key: 'k3', date_updated: 'T3000' },
       ],
     });
   });
 
   void it('puts everything in items_not_included for no keys', () => {
-    assert.deepEqual(index.generateDiff(CAT_1, []), {
-      itemsNotFound: [],
-      itemsNotIncluded: ['k1', 'k2', 'k3', 'k4'],
-      itemsFound: [],
+    assert.deepEqual(diffOf(index, CAT_1, []), {
+      items_not_found: [],
+      items_not_included: [entry('k1'), entry('k2'), entry('k3'), entry('k4')],
+      items_found: [],
     });
   });
 
-  void it('has only items_found when all keys are present, only items_not_found when all are bogus', () => {
-    const all = index.generateDiff(CAT_1, ['k4', 'k3', 'k2', 'k1', 'k1']);
-    assert.deepEqual(all.itemsNotFound, []);
-    assert.deepEqual(all.itemsNotIncluded, []);
-    assert.equal(all.itemsFound.length, 4);
-    assert.deepEqual(index.generateDiff(CAT_1, ['x', 'y', 'x']), {
-      itemsNotFound: ['x', 'y'],
-      itemsNotIncluded: ['k1', 'k2', 'k3', 'k4'],
-      itemsFound: [],
+  void it('has only items_found when all keys are present, only items_not_found when all are bogus; each key once', () => {
+    const all = diffOf(index, CAT_1, ['k4', 'k3', 'k2', 'k1', 'k1']);
+    assert.deepEqual(all.items_not_found, []);
+    assert.deepEqual(all.items_not_included, []);
+    // Catalog order (ascending content id), not request order; the repeated k1 is found once.
+    assert.deepEqual(
+      all.items_found.map((f) => f.content_key),
+      ['k1', 'k2', 'k3', 'k4'],
+    );
+    assert.deepEqual(diffOf(index, CAT_1, ['x', 'y', 'x']), {
+      items_not_found: [entry('x'), entry('y')],
+      items_not_included: [entry('k1'), entry('k2'), entry('k3'), entry('k4')],
+      items_found: [],
     });
   });
 
   void it('matches exact keys only: no run/course inference', () => {
-    const diff = index.generateDiff(CAT_1, ['k1-run']);
-    assert.deepEqual(diff.itemsNotFound, ['k1-run']);
-    assert.deepEqual(diff.itemsFound, []);
+    const diff = diffOf(index, CAT_1, ['k1-run']);
+    assert.deepEqual(diff.items_not_found, [entry('k1-run')]);
+    assert.deepEqual(diff.items_found, []);
   });
 
-  void it('answers "all not found" for a catalog without a query (deliberate deviation)', () => {
-    assert.deepEqual(index.generateDiff(CAT_NO_QUERY, ['k1', 'x']), {
-      itemsNotFound: ['k1', 'x'],
-      itemsNotIncluded: [],
-      itemsFound: [],
+  void it('answers "all not found" for a catalog without a query or an unknown one (deliberate deviation)', () => {
+    const allNotFound = { items_not_found: [entry('k1'), entry('x')], items_not_included: [], items_found: [] };
+    assert.deepEqual(diffOf(index, CAT_NO_QUERY, ['k1', 'x', 'k1']), allNotFound);
+    assert.deepEqual(diffOf(index, '99999999-0000-4000-8000-000000000009', ['k1', 'x']), allNotFound);
+  });
+
+  void it('accepts the catalog uuid in any case', () => {
+    assert.deepEqual(diffOf(index, CAT_1.toUpperCase(), ['k2']), diffOf(index, CAT_1, ['k2']));
+  });
+
+  void it('dates a found item with the later of its modified and the floor; unknown modified → the floor', () => {
+    const modifiedUsOf = (id: number) => (id === 1 ? 500 : id === 2 ? 2500 : undefined);
+    assert.deepEqual(diffOf(index, CAT_1, ['k1', 'k2', 'k3'], { modifiedUsOf, floorUs: 1000 }).items_found, [
+      { content_key: 'k1', date_updated: 'T1000' },
+      { content_key: 'k2', date_updated: 'T2500' },
+      { content_key: 'k3', date_updated: 'T1000' },
+    ]);
+  });
+
+  void it('follows membership changes: the encoded members are per index version', () => {
+    const local = createMembershipIndex();
+    local.load({
+      contents: [course(1, 'k1'), course(2, 'k2'), course(3, 'k3')],
+      memberships: [{ queryId: 1, contentIds: [1, 2] }],
+      catalogs: [{ uuid: CAT_1, enterpriseUuid: ENT_A, queryId: 1 }],
+    });
+    const cache = new MemberEntriesCache(1 << 20);
+    assert.deepEqual(diffOf(local, CAT_1, ['k3'], { cache }).items_not_included, [entry('k1'), entry('k2')]);
+    local.applyMembership(1, [2, 3]);
+    assert.deepEqual(diffOf(local, CAT_1, ['k3'], { cache }), {
+      items_not_found: [],
+      items_not_included: [entry('k2')],
+      items_found: [{ content_key: 'k3', date_updated: 'T3000' }],
     });
   });
 });
@@ -539,23 +595,39 @@ void describe('properties', () => {
     );
   });
 
-  void it('generateDiff buckets partition requested ∪ catalog keys as upstream defines them', () => {
+  void it('generate_diff buckets partition requested ∪ catalog keys as upstream defines them, in the specified order', () => {
+    const diffCase = worldAndKeys.chain(({ world, keys }) =>
+      fc.record({
+        world: fc.constant(world),
+        keys: fc.constant(keys),
+        modified: fc.array(fc.option(fc.nat(3000), { nil: undefined }), { minLength: world.rows.length, maxLength: world.rows.length }),
+        floorUs: fc.nat(3000),
+      }),
+    );
     fc.assert(
-      fc.property(worldAndKeys, ({ world, keys }) => {
+      fc.property(diffCase, ({ world, keys, modified, floorUs }) => {
         const index = buildIndex(world);
-        for (const catalog of world.catalogs) {
-          const diff = index.generateDiff(catalog.uuid, keys);
-          const catalogKeys = new Set(membersOf(world, catalog).map((m) => m.contentKey));
+        const modifiedUsOf = (id: number) => modified[world.rows.findIndex((r) => r.id === id)];
+        // One cache for the world, as in the service: catalogs sharing a query share its encoded members.
+        const cache = new MemberEntriesCache(1 << 20);
+        const unknown = { uuid: '99999999-0000-4000-8000-000000000009', enterpriseUuid: ENT_A, queryId: null };
+        for (const catalog of [...world.catalogs, unknown]) {
+          const diff = diffOf(index, catalog.uuid, keys, { modifiedUsOf, floorUs, cache });
+          // Brute force: members in ascending id order (world.rows is), requested keys distinct in first-seen order.
+          const members = membersOf(world, catalog);
+          const catalogKeys = new Set(members.map((m) => m.contentKey));
           const requested = new Set(keys);
-          const found = diff.itemsFound.map((f) => f.contentKey);
-          const buckets = [...found, ...diff.itemsNotFound, ...diff.itemsNotIncluded];
-          // Disjoint, no duplicates, and together exactly requested ∪ catalog.
+          assert.deepEqual(diff, {
+            items_not_found: [...requested].filter((k) => !catalogKeys.has(k)).map(entry),
+            items_not_included: members.filter((m) => !requested.has(m.contentKey)).map((m) => entry(m.contentKey)),
+            items_found: members
+              .filter((m) => requested.has(m.contentKey))
+              .map((m) => ({ content_key: m.contentKey, date_updated: `T${Math.max(modifiedUsOf(m.id) ?? floorUs, floorUs)}` })),
+          });
+          // Hence: disjoint, no duplicates, and together exactly requested ∪ catalog.
+          const buckets = [...diff.items_found, ...diff.items_not_found, ...diff.items_not_included].map((i) => i.content_key);
           assert.equal(new Set(buckets).size, buckets.length);
           assert.deepEqual(new Set(buckets), new Set([...requested, ...catalogKeys]));
-          assert.deepEqual(new Set(found), new Set([...requested].filter((k) => catalogKeys.has(k))));
-          assert.deepEqual(new Set(diff.itemsNotFound), new Set([...requested].filter((k) => !catalogKeys.has(k))));
-          assert.deepEqual(new Set(diff.itemsNotIncluded), new Set([...catalogKeys].filter((k) => !requested.has(k))));
-          for (const f of diff.itemsFound) assert.equal(index.getContent(f.contentId)?.contentKey, f.contentKey);
         }
       }),
       { numRuns: 300 },
