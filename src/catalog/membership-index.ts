@@ -1,6 +1,7 @@
 /**
- * In-memory membership index: answers "does catalog/customer X contain Y?", `filter_content_items`,
- * `generate_diff` and the content-metadata lookups without a database round trip.
+ * In-memory membership index: answers "does catalog/customer X contain Y?", `filter_content_items` and the
+ * content-metadata lookups without a database round trip, and gives `generate_diff` its catalog's members
+ * ({@link MembershipIndex.catalogMembership}; the buckets are decided in `diff-answer.ts`).
  *
  * It holds only identities and relations, never content JSON:
  * - content: id → {key, type, parent key, uuid}; key → id; parent key → child ids; uuid → ids
@@ -47,16 +48,6 @@ export interface IndexedCatalog {
   readonly uuid: string;
   readonly enterpriseUuid: string;
   readonly queryId: number | null;
-}
-
-/** `generate_diff` buckets before the DB layer adds `date_updated` (reference §2.5). */
-export interface CatalogDiff {
-  /** Requested keys (distinct, first-seen order) that are not a content key of the catalog. */
-  readonly itemsNotFound: string[];
-  /** Catalog content keys that were not requested (catalog order: ascending content id). */
-  readonly itemsNotIncluded: string[];
-  /** Requested keys that are catalog content keys, with the content id for the `date_updated` lookup. */
-  readonly itemsFound: Array<{ contentKey: string; contentId: number }>;
 }
 
 /** Result of {@link MembershipIndex.customerContains}. */
@@ -420,41 +411,6 @@ export class MembershipIndex {
       if (hit) result.push(key);
     }
     return result;
-  }
-
-  /**
-   * `generate_diff` buckets (§2.5), exact content-key matching only (no parent/run inference):
-   * found = requested ∩ catalog keys, not found = requested − catalog keys, not included = catalog keys − requested.
-   * The DB layer adds `date_updated` to `itemsFound` from the content ids.
-   *
-   * Deliberate deviation: for a catalog without a query (or an unknown one) upstream answers the malformed
-   * `{"items_not_found": [[]], …}`; we answer every requested key as not found and the other buckets empty.
-   */
-  generateDiff(catalogUuid: string, requestedKeys: Iterable<string>): CatalogDiff {
-    const members = this.#membersOfCatalog(catalogUuid);
-    // Keys are unique per content row, so a member is "found" exactly when a requested key resolves to it: one map
-    // lookup and one binary search per requested key, then one pass over the members in id order.
-    const hit = new Uint8Array(members.length);
-    const itemsNotFound: string[] = [];
-    const missing = new Set<string>();
-    for (const key of requestedKeys) {
-      const id = this.#idByKey.get(key);
-      const at = id === undefined ? -1 : indexOfId(members, id);
-      if (at >= 0) hit[at] = 1;
-      else if (!missing.has(key)) {
-        missing.add(key);
-        itemsNotFound.push(key);
-      }
-    }
-    const itemsFound: Array<{ contentKey: string; contentId: number }> = [];
-    const itemsNotIncluded: string[] = [];
-    for (let i = 0; i < members.length; i++) {
-      const id = members[i] as number;
-      const key = (this.#contents.get(id) as IndexContentRow).contentKey;
-      if (hit[i] === 1) itemsFound.push({ contentKey: key, contentId: id });
-      else itemsNotIncluded.push(key);
-    }
-    return { itemsNotFound, itemsNotIncluded, itemsFound };
   }
 
   /**
