@@ -22,6 +22,7 @@ import { createJwtVerifier } from './auth/jwt.js';
 import { authenticate } from './auth/auth.hook.js';
 import type { AppContext, AppModule, HttpApp } from './app-context.js';
 import { systemModule } from './http/system.module.js';
+import { logDestination } from './shared/log-destination.js';
 import { refreshModule } from './refresh/refresh.module.js';
 import { catalogModule } from './catalog/catalog.module.js';
 import { channelsModule } from './channels/channels.module.js';
@@ -55,7 +56,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Field names whose values are secrets wherever they appear in a log object. */
 const SECRET_FIELDS = ['password', 'client_secret', 'secret', 'signing_secret', 'token', 'access_token', 'refresh_token', 'api_key'];
 
-/** The service logger; `destination` defaults to stdout (tests pass a sink). */
+/** The service logger; `destination` defaults to stdout, written once per event-loop turn (tests pass a sink). */
 export function createLogger(config: Config, destination?: DestinationStream): FastifyBaseLogger {
   const options: LoggerOptions = {
     level: config.logLevel,
@@ -72,7 +73,7 @@ export function createLogger(config: Config, destination?: DestinationStream): F
       censor: '[redacted]',
     },
   };
-  return destination === undefined ? pino(options) : pino(options, destination);
+  return pino(options, destination ?? logDestination(process.stdout.fd));
 }
 
 export async function createApp(config: Config, opts: CreateAppOptions = {}): Promise<App> {
