@@ -1,9 +1,11 @@
 /** Prometheus metrics: one registry per app instance (tests build several apps in one process). */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { RequestDurations } from './request-record.js';
 
 export interface AppMetrics {
   registry: Registry;
-  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** `ecat_http_request_duration_seconds` by method, route and status (see `request-record.ts`). */
+  httpDuration: RequestDurations;
   jobDuration: Histogram<'queue' | 'outcome'>;
   jobsByState: Gauge<'queue' | 'state'>;
   dbPool: Gauge<'state'>;
@@ -15,13 +17,7 @@ export function createMetrics(): AppMetrics {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    httpDuration: new Histogram({
-      name: 'ecat_http_request_duration_seconds',
-      help: 'HTTP request latency by route',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [registry],
-    }),
+    httpDuration: new RequestDurations(registry),
     jobDuration: new Histogram({
       name: 'ecat_job_duration_seconds',
       help: 'Job run time by queue and outcome',
