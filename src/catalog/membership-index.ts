@@ -338,9 +338,7 @@ export class MembershipIndex {
    */
   catalogContains(catalogUuid: string, keys: Iterable<string>): boolean {
     const members = this.#membersOfCatalog(catalogUuid);
-    if (members.length === 0) return false;
-    for (const key of keys) if (this.#keyMatches(members, key, undefined)) return true;
-    return false;
+    return members.length > 0 && hasAnyId(members, this.#candidateIds(keys));
   }
 
   /**
@@ -352,7 +350,7 @@ export class MembershipIndex {
     const members = this.#membersOfCatalog(catalogUuid);
     if (members.length === 0) return [];
     const found = new Set<number>();
-    for (const key of keys) this.#keyMatches(members, key, found);
+    for (const id of this.#candidateIds(keys)) if (hasId(members, id)) found.add(id);
     return [...found].sort((a, b) => a - b);
   }
 
@@ -488,8 +486,11 @@ export class MembershipIndex {
   }
 
   /**
-   * Ids of the rows that make a catalog match `keys` under the §2.2 rule when they are members: each key's own
-   * row, its children (rule 2) and its parent (rule 3), as {@link #keyMatches} reads them.
+   * The §2.2 rule, in the one place it is written: the ids of the rows that make a catalog match `keys` when they are
+   * members. Rule 1: each key's own row (`content_key ∈ keys`). Rule 2: its children (`parent_content_key ∈ keys`,
+   * the catalog holds runs of the named course). Rule 3: the parent of the row the key names (the catalog holds the
+   * course of the named run); upstream looks the named row up globally, not only within the catalog, and skips
+   * empty parents.
    */
   #candidateIds(keys: Iterable<string>): number[] {
     const ids: number[] = [];
@@ -505,37 +506,6 @@ export class MembershipIndex {
       }
     }
     return ids;
-  }
-
-  /** The §2.2 rule for one key; collects matches into `found` if given, else stops at the first. */
-  #keyMatches(members: Int32Array, key: string, found: Set<number> | undefined): boolean {
-    let hit = false;
-    const id = this.#idByKey.get(key);
-    // Rule 1: content_key ∈ keys.
-    if (id !== undefined && hasId(members, id)) {
-      if (found === undefined) return true;
-      found.add(id);
-      hit = true;
-    }
-    // Rule 2: parent_content_key ∈ keys (the catalog holds runs of the named course).
-    for (const child of this.#childrenByParentKey.get(key) ?? []) {
-      if (!hasId(members, child)) continue;
-      if (found === undefined) return true;
-      found.add(child);
-      hit = true;
-    }
-    // Rule 3: content_key ∈ {parent_content_key of the row named by key} (the catalog holds the course of the
-    // named run). Upstream looks the named row up globally, not only within the catalog, and skips empty parents.
-    const parentKey = id === undefined ? null : (this.#contents.get(id) as IndexContentRow).parentContentKey;
-    if (parentKey !== null && parentKey !== '') {
-      const parentId = this.#idByKey.get(parentKey);
-      if (parentId !== undefined && hasId(members, parentId)) {
-        if (found === undefined) return true;
-        found.add(parentId);
-        hit = true;
-      }
-    }
-    return hit;
   }
 
   #assertKnown(ids: Int32Array): void {
