@@ -35,19 +35,6 @@ try {
 }
 const pg = db;
 
-/** @param {Uint8Array[]} parts */
-function concat(parts) {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /**
  * Statements are prepared once per SQL text and kept, named, for the most recent {@link MAX_PREPARED} texts (SQL
  * text → name, least recently used first): a repeated statement skips parsing and analysis, and PostgreSQL may keep
@@ -92,7 +79,7 @@ async function runQuery(sql, params) {
   );
   let messages;
   try {
-    ({ messages } = await pg.execProtocol(concat(parts)));
+    ({ messages } = await pg.execProtocol(Buffer.concat(parts)));
   } catch (err) {
     const code = /** @type {{ code?: unknown }} */ (err).code;
     if (fresh) {
