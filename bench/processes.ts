@@ -33,12 +33,8 @@ export interface MemorySample {
 
 /** VmRSS and VmHWM of a process from `/proc/<pid>/status`; null when the process is gone or /proc is absent. */
 export function memoryOf(pid: number): MemorySample | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return null;
-  }
+  const text = procFile(pid, 'status');
+  if (text === null) return null;
   const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN);
   return { rssMiB: Math.round(kb('VmRSS') / 1024), peakMiB: Math.round(kb('VmHWM') / 1024) };
 }
@@ -48,17 +44,22 @@ export function memoryOf(pid: number): MemorySample | null {
  * when the process is gone or /proc is absent. Resolution is one clock tick (10 ms on Linux).
  */
 export function cpuMsOf(pid: number): number | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
+  const text = procFile(pid, 'stat');
+  if (text === null) return null;
   // Fields after the parenthesised command name: state is field 3; utime and stime are fields 14 and 15.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return Number.isFinite(utime) && Number.isFinite(stime) ? ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND : null;
+}
+
+/** `/proc/<pid>/<name>` as text; null when the process is gone or /proc is absent. */
+function procFile(pid: number, name: string): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/${name}`, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 /** `getconf CLK_TCK`: 100 on every Linux this runs on. */
