@@ -11,57 +11,30 @@
  * delay (architecture §3).
  */
 import type { ContentRef } from './content-read.repository.js';
-
-interface Entry {
-  readonly version: number;
-  readonly refs: Promise<readonly ContentRef[]>;
-  size: number;
-}
+import { VersionedLru } from './versioned-lru.js';
 
 export class ActiveRefsCache {
-  readonly #maxRefs: number;
-  // Insertion order = least recently used first, as in ContentFragmentCache.
-  readonly #lists = new Map<number, Entry>();
-  #size = 0;
+  readonly #lists: VersionedLru<Promise<readonly ContentRef[]>>;
 
   /** Keeps at most `maxRefs` refs over all queries (a ref costs ~120 bytes). */
   constructor(maxRefs: number) {
-    this.#maxRefs = maxRefs;
+    this.#lists = new VersionedLru(maxRefs);
   }
 
   /**
    * The list of `queryId` at index `version`: the cached one, or `load()`'s (one load per query and version, shared
    * by concurrent callers). `version` must be read before `load` runs, so a change during the load is seen next time.
+   * A list counts against the budget once loaded; a failed load is forgotten.
    */
   get(queryId: number, version: number, load: () => Promise<ContentRef[]>): Promise<readonly ContentRef[]> {
-    const cached = this.#lists.get(queryId);
-    if (cached !== undefined) {
-      this.#lists.delete(queryId);
-      if (cached.version === version) {
-        this.#lists.set(queryId, cached);
-        return cached.refs;
-      }
-      this.#size -= cached.size;
-    }
-    const entry: Entry = { version, refs: load(), size: 0 };
-    this.#lists.set(queryId, entry);
-    entry.refs.then(
-      (refs) => this.#loaded(queryId, entry, refs.length),
-      () => {
-        if (this.#lists.get(queryId) === entry) this.#lists.delete(queryId);
-      },
+    const cached = this.#lists.get(queryId, version);
+    if (cached !== undefined) return cached;
+    const refs: Promise<readonly ContentRef[]> = load();
+    this.#lists.set(queryId, version, refs, 0);
+    refs.then(
+      (list) => this.#lists.resize(queryId, refs, list.length),
+      () => this.#lists.delete(queryId, refs),
     );
-    return entry.refs;
-  }
-
-  #loaded(queryId: number, entry: Entry, size: number): void {
-    if (this.#lists.get(queryId) !== entry) return;
-    entry.size = size;
-    this.#size += size;
-    for (const [id, oldest] of this.#lists) {
-      if (this.#size <= this.#maxRefs) break;
-      this.#lists.delete(id);
-      this.#size -= oldest.size;
-    }
+    return refs;
   }
 }
