@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { openTestDb, uid } from '../../test/helpers/db.js';
 import type { Db } from '../db/database.js';
-import { contentHash, recordSourceHashes, replaceQueryMembership, touchQueriesOfContent, upsertContent, type ContentInput } from './content.repository.js';
+import { contentHash, queryMemberIds, recordSourceHashes, replaceQueryMembership, touchQueriesOfContent, upsertContent, type ContentInput } from './content.repository.js';
 
 function course(key: string, title: string): ContentInput {
   return { contentKey: key, contentUuid: randomUUID(), contentType: 'course', parentContentKey: null, jsonMetadata: { key, title, content_type: 'course' } };
@@ -99,6 +99,24 @@ describe('content repository', () => {
     query = await db.kysely.selectFrom('catalog_query').selectAll().where('id', '=', q).executeTakeFirstOrThrow();
     assert.equal(query.membership_modified?.toISOString(), t3.toISOString());
     assert.deepEqual(await replaceQueryMembership(db.kysely, q, [], t3), { added: 0, removed: 2 });
+  });
+
+  test('a large membership is changed by its difference, from the members read in the same transaction', async () => {
+    const q = await newQuery(db);
+    const tag = uid();
+    const rows = await upsertContent(db.kysely, Array.from({ length: 1500 }, (_, i) => course(`big${i}+${tag}`, `Big ${i}`)), new Date());
+    const ids = rows.map((r) => r.id);
+    assert.deepEqual(await replaceQueryMembership(db.kysely, q, ids.slice(0, 1200), new Date()), { added: 1200, removed: 0 });
+    // Drop the first 100, keep 1,100, add the last 300; the input repeats some ids and is in no order.
+    const next = [...ids.slice(1200), ...ids.slice(100, 1200), ...ids.slice(1300, 1400)].reverse();
+    const change = await db.transaction(async (trx) => {
+      const current = await queryMemberIds(trx, q);
+      assert.equal(current.length, 1200);
+      return replaceQueryMembership(trx, q, next, new Date(), current);
+    }, 'test: replace');
+    assert.deepEqual(change, { added: 300, removed: 100 });
+    assert.deepEqual((await queryMemberIds(db.kysely, q)).sort((x, y) => x - y), ids.slice(100).sort((x, y) => x - y));
+    assert.deepEqual(await replaceQueryMembership(db.kysely, q, ids.slice(100), new Date()), { added: 0, removed: 0 });
   });
 
   test('a content change moves content_modified of the queries holding it', async () => {

@@ -20,6 +20,7 @@ import type { Db } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import {
   contentHash,
+  queryMemberIds,
   recordSourceHashes,
   replaceQueryMembership,
   touchQueriesOfContent,
@@ -44,7 +45,6 @@ import type { SourceHandle } from './refresh-source.js';
 import { ownItem, type CycleItems, type CycleScope, type FullItem } from './cycle-items.js';
 import type { RefreshMetrics } from './refresh.metrics.js';
 import {
-  countMembers,
   finishRun,
   finishTasks,
   findQuery,
@@ -309,11 +309,12 @@ async function write(
   for (const u of upserted) memberIds.push(u.id);
   await touchQueriesOfContent(trx, updatedIds, now);
 
-  const before = await countMembers(trx, queryId);
+  const current = await queryMemberIds(trx, queryId);
+  const before = current.length;
   const verdict = judgeMembershipChange({ before, after: memberIds.length, queryModified: query.modified, now }, deps.guardrail);
   let change = { added: 0, removed: 0 };
   if (verdict.apply) {
-    change = await replaceQueryMembership(trx, queryId, memberIds, now);
+    change = await replaceQueryMembership(trx, queryId, memberIds, now, current);
     if (verdict.warning) deps.logger.warn({ queryId, runId: run.id }, `[CONTENT_DELTA_WARNING] ${verdict.warning}`);
   } else {
     deps.logger.warn({ queryId, runId: run.id, reason: verdict.reason }, `[CONTENT_DELTA_WARNING] refused: ${verdict.detail}`);

@@ -35,15 +35,6 @@ export async function setQueryRefreshTimes(ex: Executor, id: number, times: { at
     .execute();
 }
 
-export async function countMembers(ex: Executor, queryId: number): Promise<number> {
-  const r = await ex
-    .selectFrom('catalog_query_membership')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('catalog_query_id', '=', queryId)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
-}
-
 /**
  * What a refresh needs to know of the stored rows of the given keys to tell which may have changed: their id and
  * source hash. Neither the JSON nor a lock: most rows of a refresh turn out unchanged and are left alone.
