@@ -5,6 +5,7 @@
  * milliseconds), not from autocannon's own histogram, which rounds to whole milliseconds — too coarse for a
  * "p99 ≤ 5 ms" target. Throughput is 2xx responses over the measured wall time.
  */
+import { Agent, request as httpRequest } from 'node:http';
 import autocannon, { type Options, type Result } from 'autocannon';
 
 export interface LoadSettings {
@@ -142,5 +143,74 @@ export function summarize(runs: readonly LoadRun[]): LoadSummary {
     ok: runs.reduce((a, r) => a + r.ok, 0),
     non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
     errors: runs.reduce((a, r) => a + r.errors, 0),
+  };
+}
+
+/**
+ * The same bounded, closed-loop load as {@link runLoad}, from Node's own HTTP client, which drops response bodies
+ * after counting them. autocannon appends every body chunk to a string (`req.body += data`), which costs the load
+ * generator about as much as the server's work once answers are megabytes long; this client does not, so the two
+ * together tell the load generator's share from the server's. Information only: the targets are judged with
+ * autocannon.
+ */
+export async function runNodeLoad(target: LoadTarget, settings: LoadSettings): Promise<LoadRun> {
+  const { paths } = target;
+  if (paths.length === 0) throw new Error('runNodeLoad: no paths');
+  const origin = new URL(target.origin);
+  const agent = new Agent({ keepAlive: true, maxSockets: settings.connections });
+  const latencies: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  let requests = 0;
+  let errors = 0;
+  let timeouts = 0;
+  let next = 0;
+  const started = performance.now();
+  const deadline = started + settings.durationS * 1000;
+  const one = (path: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = httpRequest(
+        { host: origin.hostname, port: origin.port, path, method: target.method, agent, headers: { ...target.headers }, timeout: 10_000 },
+        (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { timeout: true })));
+      req.on('error', reject);
+      req.end(target.body);
+    });
+  const loop = async () => {
+    while (performance.now() < deadline && requests < settings.maxRequests) {
+      requests++;
+      const t = performance.now();
+      try {
+        const status = await one(paths[next++ % paths.length] as string);
+        statusCodes[String(status)] = (statusCodes[String(status)] ?? 0) + 1;
+        if (status >= 200 && status < 300) latencies.push(performance.now() - t);
+      } catch (err) {
+        if ((err as { timeout?: boolean }).timeout === true) timeouts++;
+        else errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: settings.connections }, loop));
+  agent.destroy();
+  const durationS = (performance.now() - started) / 1000;
+  const sorted = Float64Array.from(latencies).sort();
+  const n = sorted.length;
+  return {
+    requests,
+    ok: n,
+    non2xx: Object.entries(statusCodes).reduce((a, [code, count]) => a + (code.startsWith('2') ? 0 : count), 0),
+    errors,
+    timeouts,
+    durationS: round(durationS, 3),
+    rps: round(n / durationS, 1),
+    p50Ms: round(quantile(sorted, n, 0.5), 3),
+    p90Ms: round(quantile(sorted, n, 0.9), 3),
+    p99Ms: round(quantile(sorted, n, 0.99), 3),
+    maxMs: round(quantile(sorted, n, 1), 3),
+    statusCodes,
   };
 }

@@ -4,7 +4,7 @@
  * every throughput is a ratio measured minutes apart on the same machine state.
  */
 import type { Harness } from './harness.js';
-import { median, runLoad, summarize, type LoadRun, type LoadSettings, type LoadTarget } from './load.js';
+import { median, runLoad, runNodeLoad, summarize, type LoadRun, type LoadSettings, type LoadTarget } from './load.js';
 import { cpuMsOf, memoryOf } from './processes.js';
 import { loadAverage, type Check, type LoadFigures, type ScenarioResult } from './report.js';
 import { createRandom, type PlannedFilter } from './world.js';
@@ -194,9 +194,39 @@ async function sameSizeFloor(
   );
 }
 
-function noErrors(load: LoadFigures): Check {
+function noErrors(load: Pick<LoadFigures, 'summary'>): Check {
   const bad = load.summary.non2xx + load.summary.errors;
   return check('responses other than 2xx', bad, '', '0', bad === 0);
+}
+
+/**
+ * The scenario's requests and the same-size floor again, from a Node HTTP client that drops bodies instead of
+ * autocannon, which builds a string of each (information; see `runNodeLoad`).
+ */
+async function nodeClientFigures(
+  ctx: ScenarioContext,
+  r: ScenarioResult,
+  target: Omit<LoadTarget, 'origin'>,
+  answerBytes: number,
+  connections: number,
+): Promise<void> {
+  const server = ctx.h.server;
+  if (!server) throw new Error('no server running');
+  const settings: LoadSettings = { connections, durationS: ctx.durationS, maxRequests: ctx.maxRequests };
+  const scenario: LoadTarget = { ...target, origin: server.origin, headers: { ...ctx.h.api.authHeader, ...target.headers } };
+  const floorTarget: LoadTarget = { origin: ctx.baselineOrigin, method: 'GET', paths: [`/bytes/${answerBytes}`] };
+  const scenarioRuns: LoadRun[] = [];
+  const floorRuns: LoadRun[] = [];
+  for (let i = 0; i < ctx.reps; i++) {
+    floorRuns.push(await runNodeLoad(floorTarget, settings));
+    scenarioRuns.push(await runNodeLoad(scenario, settings));
+  }
+  const own = summarize(scenarioRuns);
+  const floor = summarize(floorRuns);
+  r.details.nodeClient = { scenario: own, floor, runs: scenarioRuns, floorRuns };
+  r.checks.push(check('p99 with a Node HTTP client that drops bodies (autocannon builds a string of each)', own.p99Ms, 'ms', 'info', null, `${own.rps} answers/s`));
+  r.checks.push(check('bare node:http sending the same answer to that client, p99 (floor)', floor.p99Ms, 'ms', 'info', null, `${floor.rps} answers/s`));
+  r.checks.push({ ...noErrors({ summary: own }), name: 'responses other than 2xx, Node HTTP client' });
 }
 
 const CONTAINS_CONNECTIONS = 64;
@@ -302,7 +332,9 @@ export const B3: Body = async (ctx, r) => {
   r.load = load;
   r.checks.push(check('p99 latency, page_size 100', load.summary.p99Ms, 'ms', '≤ 50 ms', load.summary.p99Ms <= 50));
   r.checks.push(noErrors(load));
-  await sameSizeFloor(ctx, r, Buffer.byteLength(JSON.stringify(first)), PAGE_CONNECTIONS, 50);
+  const answerBytes = Buffer.byteLength(JSON.stringify(first));
+  await sameSizeFloor(ctx, r, answerBytes, PAGE_CONNECTIONS, 50);
+  await nodeClientFigures(ctx, r, { method: 'GET', paths }, answerBytes, PAGE_CONNECTIONS);
 
   // traverse_pagination: the whole catalog in one answer, one request at a time.
   const server = ctx.h.server;
