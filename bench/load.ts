@@ -107,12 +107,21 @@ export async function runLoad(target: LoadTarget, settings: LoadSettings): Promi
   const durationS = (result.finish.getTime() - result.start.getTime()) / 1000 || result.duration;
   const statusCodes: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = Number(count);
+  const counts = { requests: Object.values(statusCodes).reduce((a, b) => a + b, 0), non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
+  return runFigures(sorted, durationS, counts, statusCodes);
+}
+
+/** A run's figures from its sorted 2xx latencies (ms), its wall time and its counts. */
+function runFigures(
+  sorted: Float64Array,
+  durationS: number,
+  counts: Pick<LoadRun, 'requests' | 'non2xx' | 'errors' | 'timeouts'>,
+  statusCodes: Record<string, number>,
+): LoadRun {
+  const n = sorted.length;
   return {
-    requests: Object.values(statusCodes).reduce((a, b) => a + b, 0),
+    ...counts,
     ok: n,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
     durationS: round(durationS, 3),
     rps: round(n / durationS, 1),
     p50Ms: round(quantile(sorted, n, 0.5), 3),
@@ -197,20 +206,6 @@ export async function runNodeLoad(target: LoadTarget, settings: LoadSettings): P
   await Promise.all(Array.from({ length: settings.connections }, loop));
   agent.destroy();
   const durationS = (performance.now() - started) / 1000;
-  const sorted = Float64Array.from(latencies).sort();
-  const n = sorted.length;
-  return {
-    requests,
-    ok: n,
-    non2xx: Object.entries(statusCodes).reduce((a, [code, count]) => a + (code.startsWith('2') ? 0 : count), 0),
-    errors,
-    timeouts,
-    durationS: round(durationS, 3),
-    rps: round(n / durationS, 1),
-    p50Ms: round(quantile(sorted, n, 0.5), 3),
-    p90Ms: round(quantile(sorted, n, 0.9), 3),
-    p99Ms: round(quantile(sorted, n, 0.99), 3),
-    maxMs: round(quantile(sorted, n, 1), 3),
-    statusCodes,
-  };
+  const non2xx = Object.entries(statusCodes).reduce((a, [code, count]) => a + (code.startsWith('2') ? 0 : count), 0);
+  return runFigures(Float64Array.from(latencies).sort(), durationS, { requests, non2xx, errors, timeouts }, statusCodes);
 }
