@@ -33,7 +33,11 @@ if (files.length === 0) {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? '2'}`, ...files],
+  // --test-force-exit: a file's process ends once its tests and hooks are done, even if something it started left a
+  // timer behind. Seen once on PostgreSQL: after a channels test file had passed and closed everything, a one-second
+  // `timers/promises` loop (most likely pg-boss waiting for a worker to report stopped) kept it alive, and the run
+  // waited forever.
+  ['--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? '2'}`, ...files],
   { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
 );
 let tail = '';
