@@ -84,12 +84,34 @@ async function probe(ctx: ScenarioContext, method: 'GET' | 'POST', path: string,
   return JSON.parse(text) as unknown;
 }
 
+/** The run settings of every measured load: the scenario's connections, the run's duration and request bound. */
+function loadSettings(ctx: ScenarioContext, connections: number): LoadSettings {
+  return { connections, durationS: ctx.durationS, maxRequests: ctx.maxRequests };
+}
+
+/** `target` on the server under test, with the service token. */
+function serverTarget(ctx: ScenarioContext, target: Omit<LoadTarget, 'origin'>): LoadTarget {
+  const server = ctx.h.server;
+  if (!server) throw new Error('no server running');
+  return { ...target, origin: server.origin, headers: { ...ctx.h.api.authHeader, ...target.headers } };
+}
+
+/** The bare baseline answering a prepared body of `answerBytes` (and receiving the same request body). */
+function sameSizeTarget(ctx: ScenarioContext, answerBytes: number, request: { method: 'GET' | 'POST'; body?: string } = { method: 'GET' }): LoadTarget {
+  return {
+    origin: ctx.baselineOrigin,
+    method: request.method,
+    paths: [`/bytes/${answerBytes}`],
+    ...(request.body === undefined ? {} : { body: request.body, headers: { 'content-type': 'application/json' } }),
+  };
+}
+
 /** Warm-up, then `reps` × (baseline run, scenario run) at the same settings; medians of each. */
 async function measureLoad(ctx: ScenarioContext, target: Omit<LoadTarget, 'origin'>, connections: number): Promise<LoadFigures> {
   const server = ctx.h.server;
   if (!server) throw new Error('no server running');
-  const settings: LoadSettings = { connections, durationS: ctx.durationS, maxRequests: ctx.maxRequests };
-  const scenario: LoadTarget = { ...target, origin: server.origin, headers: { ...ctx.h.api.authHeader, ...target.headers } };
+  const settings = loadSettings(ctx, connections);
+  const scenario = serverTarget(ctx, target);
   const baseline: LoadTarget = { origin: ctx.baselineOrigin, method: 'GET', paths: ['/'] };
   if (ctx.warmupS > 0) {
     await runLoad(scenario, { ...settings, durationS: ctx.warmupS });
@@ -171,13 +193,8 @@ async function sameSizeFloor(
   targetMs: number,
   request: { method: 'GET' | 'POST'; body?: string } = { method: 'GET' },
 ): Promise<void> {
-  const settings: LoadSettings = { connections, durationS: ctx.durationS, maxRequests: ctx.maxRequests };
-  const target: LoadTarget = {
-    origin: ctx.baselineOrigin,
-    method: request.method,
-    paths: [`/bytes/${answerBytes}`],
-    ...(request.body === undefined ? {} : { body: request.body, headers: { 'content-type': 'application/json' } }),
-  };
+  const settings = loadSettings(ctx, connections);
+  const target = sameSizeTarget(ctx, answerBytes, request);
   const runs: LoadRun[] = [];
   for (let i = 0; i < ctx.reps; i++) runs.push(await runLoad(target, settings));
   const floor = summarize(runs);
@@ -210,11 +227,9 @@ async function nodeClientFigures(
   answerBytes: number,
   connections: number,
 ): Promise<void> {
-  const server = ctx.h.server;
-  if (!server) throw new Error('no server running');
-  const settings: LoadSettings = { connections, durationS: ctx.durationS, maxRequests: ctx.maxRequests };
-  const scenario: LoadTarget = { ...target, origin: server.origin, headers: { ...ctx.h.api.authHeader, ...target.headers } };
-  const floorTarget: LoadTarget = { origin: ctx.baselineOrigin, method: 'GET', paths: [`/bytes/${answerBytes}`] };
+  const settings = loadSettings(ctx, connections);
+  const scenario = serverTarget(ctx, target);
+  const floorTarget = sameSizeTarget(ctx, answerBytes);
   const scenarioRuns: LoadRun[] = [];
   const floorRuns: LoadRun[] = [];
   for (let i = 0; i < ctx.reps; i++) {
