@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import { hostname } from 'node:os';
-import type { Db } from '../db/database.js';
+import type { Db, Executor } from '../db/database.js';
 
 export interface JobLeaseOptions {
   workerId: string;
@@ -95,23 +95,9 @@ export class JobLeases {
           : eb.or([eb('w.worker_id', 'is', null), eb('w.last_seen_at', '<', sql<Date>`now() - ${deadAfter}::interval`)]),
       )
       .execute();
-    const schema = sql.id(this.opts.queueSchema);
     for (const lease of orphaned) {
       await this.db.transaction(async (trx) => {
-        try {
-          // Back to the queue at once. `retry` keeps the job's identity, payload and singleton key.
-          await sql`savepoint put_back`.execute(trx);
-          await sql`update ${schema}.job set state = 'retry', start_after = now()
-                    where name = ${lease.queue} and id = ${lease.job_id}::uuid and state = 'active'`.execute(trx);
-        } catch (err) {
-          // A coalescing queue may already hold a queued run for the same key (unique per state): that run
-          // supersedes the interrupted one, so the interrupted one is closed instead of duplicated.
-          if ((err as { code?: string }).code !== '23505') throw err;
-          await sql`rollback to savepoint put_back`.execute(trx);
-          await sql`update ${schema}.job set state = 'failed', completed_on = now(),
-                      output = '{"message": "worker died; superseded by a queued run"}'::jsonb
-                    where name = ${lease.queue} and id = ${lease.job_id}::uuid and state = 'active'`.execute(trx);
-        }
+        await putBackJob(trx, this.opts.queueSchema, lease.queue, lease.job_id, 'interrupted');
         await trx.deleteFrom('job_lease').where('job_id', '=', lease.job_id).execute();
       }, 'reap job lease');
     }
@@ -130,5 +116,38 @@ export class JobLeases {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
     await this.db.kysely.deleteFrom('job_worker').where('worker_id', '=', this.opts.workerId).execute();
+  }
+}
+
+/**
+ * Put an active job back in its queue at once. `retry` keeps the job's identity, payload and singleton key.
+ * - `interrupted`: its worker died while running it; the run counts as an attempt.
+ * - `unrun`: it was fetched while its worker was stopping and never started; the fetch is undone (a first fetch
+ *   leaves the job `created` with no start time, a later one gives back the attempt it counted).
+ * A coalescing queue may already hold a queued run for the same key (unique per state): that run supersedes this
+ * one, which is closed instead of duplicated. Runs in a transaction when given one (a savepoint guards the try).
+ */
+export async function putBackJob(executor: Executor, schema: string, queue: string, jobId: string, how: 'interrupted' | 'unrun'): Promise<void> {
+  const s = sql.id(schema);
+  const putBack =
+    how === 'interrupted'
+      ? sql`update ${s}.job set state = 'retry', start_after = now()
+            where name = ${queue} and id = ${jobId}::uuid and state = 'active'`
+      : sql`update ${s}.job set
+              state = case when retry_count = 0 then 'created' else 'retry' end::${s}.job_state,
+              started_on = case when retry_count = 0 then null else started_on end,
+              retry_count = greatest(retry_count - 1, 0),
+              start_after = now()
+            where name = ${queue} and id = ${jobId}::uuid and state = 'active'`;
+  const inTransaction = executor.isTransaction;
+  try {
+    if (inTransaction) await sql`savepoint put_back`.execute(executor);
+    await putBack.execute(executor);
+  } catch (err) {
+    if ((err as { code?: string }).code !== '23505') throw err;
+    if (inTransaction) await sql`rollback to savepoint put_back`.execute(executor);
+    await sql`update ${s}.job set state = 'failed', completed_on = now(),
+                output = ${JSON.stringify({ message: how === 'interrupted' ? 'worker died; superseded by a queued run' : 'fetched while stopping; superseded by a queued run' })}::jsonb
+              where name = ${queue} and id = ${jobId}::uuid and state = 'active'`.execute(executor);
   }
 }

@@ -4,8 +4,10 @@ import { sql } from 'kysely';
 import { openTestDb, uid } from '../../test/helpers/db.js';
 import type { Db } from '../db/database.js';
 import { PgBossQueue } from './pg-boss.queue.js';
-import { JobLeases } from './job-leases.js';
+import { JobLeases, putBackJob } from './job-leases.js';
 import { isBackground } from '../db/statement-priority.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 declare module './job-types.js' {
   interface JobPayloads {
@@ -14,10 +16,14 @@ declare module './job-types.js' {
     test_resume: { value: string };
     test_burst: { value: string };
     test_wake: { value: string };
+    test_overrun: { value: string };
+    test_putback: { value: string };
+    test_putback_stately: { key: string };
   }
 }
 
 const silent = { warn() {}, error() {}, info() {} };
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
@@ -199,6 +205,104 @@ describe('PgBossQueue', () => {
     } finally {
       await idle.stop({ timeoutMs: 3000 });
     }
+  });
+
+  test('stop returns only after a handler that overruns the grace period has finished', async () => {
+    const q = new PgBossQueue({ db, connectionString: db.connectionString ?? undefined, work: true, pollSeconds: 1, logger: silent });
+    await q.start();
+    let started = false;
+    let finished = false;
+    await q.define('test_overrun', {}, async () => {
+      started = true;
+      // Ignores the abort signal and outlives the 1 s grace period.
+      await sleep(2_500);
+      finished = true;
+    });
+    await q.enqueue('test_overrun', { value: uid() });
+    await q.startWorkers();
+    await waitFor(() => started, 'the handler to start');
+    await q.stop({ timeoutMs: 1_000 });
+    assert.equal(finished, true, 'nothing of the queue runs on after stop() returned');
+  });
+
+  test('a job whose fetch was in flight when the queue stopped is put back unrun, and runs once later', async () => {
+    const ran: string[] = [];
+    const handler = async (job: { data: { value: string } }) => {
+      ran.push(job.data.value);
+    };
+    const q = new PgBossQueue({ db, connectionString: db.connectionString ?? undefined, work: true, pollSeconds: 1, logger: silent });
+    await q.start();
+    await q.define('test_putback', {}, handler);
+    await q.startWorkers();
+    await sleep(300);
+    const value = uid();
+    const pending: { jobId?: string | null; stopped?: Promise<void> } = {};
+    await db.transaction(async (trx) => {
+      // The worker's next poll (within 1 s) waits for this lock on PostgreSQL, or behind this transaction on
+      // PGlite's one session; the queue is told to stop while it waits.
+      await sql`lock table pgboss.job in exclusive mode`.execute(trx);
+      pending.jobId = await q.enqueue('test_putback', { value }, { executor: trx });
+      await sleep(2_500);
+      pending.stopped = q.stop({ timeoutMs: 1_000 });
+      await sleep(200);
+    });
+    await pending.stopped;
+    const jobId = pending.jobId;
+    assert.ok(jobId);
+    assert.equal(ran.length, 0, 'the stopping queue did not run the job it fetched');
+    const row = await db.executeSql(`select state::text as state, retry_count, started_on from pgboss.job where id = $1::uuid`, [jobId]);
+    assert.deepEqual(row.rows[0], { state: 'created', retry_count: 0, started_on: null }, 'back in the queue as if never fetched');
+
+    const next = new PgBossQueue({ db, connectionString: db.connectionString ?? undefined, work: true, pollSeconds: 1, logger: silent });
+    await next.start();
+    try {
+      await next.define('test_putback', {}, handler);
+      await next.startWorkers();
+      await waitFor(() => ran.includes(value), 'the put-back job to run');
+      await sleep(300);
+      assert.deepEqual(ran, [value]);
+    } finally {
+      await next.stop({ timeoutMs: 1_000 });
+    }
+  });
+
+  test('putting back an unrun job undoes its fetch; a queued run of the same key supersedes it', async () => {
+    const lookup = async (id: string) =>
+      (await db.executeSql(`select state::text as state, retry_count, started_on is not null as started from pgboss.job where id = $1::uuid`, [id])).rows[0];
+    const later = new Date(Date.now() + 3_600_000);
+    // Fetched a second time (a retry): the fetch counted an attempt, which is given back.
+    const retried = await queue.enqueue('test_resume', { value: uid() }, { runAt: later });
+    assert.ok(retried);
+    await db.executeSql(`update pgboss.job set state = 'active', retry_count = 1, started_on = now() where id = $1::uuid`, [retried]);
+    await putBackJob(db.kysely, 'pgboss', 'test_resume', retried, 'unrun');
+    assert.deepEqual(await lookup(retried), { state: 'retry', retry_count: 0, started: true });
+
+    // A stately queue already holding a queued run for the key: the fetched one is closed, not duplicated.
+    await queue.define('test_putback_stately', { policy: 'stately' }, async () => {});
+    const key = uid();
+    const fetched = await queue.enqueue('test_putback_stately', { key }, { dedupKey: key, runAt: later });
+    assert.ok(fetched);
+    await db.executeSql(`update pgboss.job set state = 'active', started_on = now() where id = $1::uuid`, [fetched]);
+    const queued = await queue.enqueue('test_putback_stately', { key }, { dedupKey: key, runAt: later });
+    assert.ok(queued);
+    await putBackJob(db.kysely, 'pgboss', 'test_putback_stately', fetched, 'unrun');
+    assert.equal((await lookup(fetched))?.state, 'failed');
+    assert.equal((await lookup(queued))?.state, 'created');
+  });
+
+  test('a queue stopped while it is still starting leaves nothing running: its process ends by itself', async () => {
+    const script = fileURLToPath(new URL('../../test/helpers/queue-stop-while-starting.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Long enough for PGlite's start; a leftover polling loop or maintenance timer would keep it alive forever.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const code = await exited;
+    clearTimeout(timer);
+    assert.match(out, /closed/);
+    assert.equal(code, 0, `the process should end by itself once closed; output: ${out.slice(-1000)}`);
   });
 
   test('counts by queue and state', async () => {

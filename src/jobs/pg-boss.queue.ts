@@ -10,14 +10,22 @@
  * What the queue runs by itself is background work ({@link runInBackground}): the jobs, pg-boss's polling, completing,
  * maintenance and cron, and the lease heartbeats (each starts inside it, and the timers and loops it starts inherit
  * it). On PGlite's one session an API request's statements go before them; an enqueue keeps its caller's class.
+ *
+ * Stopping. pg-boss's own stop waits for the jobs its workers hold, but not for a fetch in flight: such a fetch
+ * still hands its jobs to the worker after the stop, and pg-boss then runs them, with no one waiting, on a process
+ * that is closing its database; a handler stuck there keeps pg-boss's stop loop (and the process) alive. So every
+ * statement pg-boss issues goes through this class (on PostgreSQL through a small pool of our own), a job handed
+ * over once stopping began is put back in the queue unrun, and `stop` returns only when pg-boss's statements and
+ * our handlers have all settled.
  */
 import PgBoss from 'pg-boss';
+import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CompiledQuery } from 'kysely';
 import type { Db } from '../db/database.js';
 import { runInBackground } from '../db/statement-priority.js';
-import { JobLeases } from './job-leases.js';
+import { JobLeases, putBackJob } from './job-leases.js';
 import type { EnqueueOptions, JobContext, JobQueue, QueueDefinition } from './job-queue.js';
 import type { JobName, JobPayloads } from './job-types.js';
 
@@ -43,11 +51,17 @@ type Handler = (job: JobContext<unknown>) => Promise<unknown>;
 
 export class PgBossQueue implements JobQueue {
   readonly #boss: PgBoss;
+  /** pg-boss's own connections in distributed mode (null on PGlite, where it shares the one session). */
+  readonly #pool: pg.Pool | null;
   readonly #leases: JobLeases;
   readonly #defs = new Map<string, { def: QueueDefinition; handler: Handler }>();
   readonly #abort = new AbortController();
+  #starting: Promise<void> | null = null;
+  #stopping: Promise<void> | null = null;
   #running = false;
   #workersStarted = false;
+  /** pg-boss statements and job callbacks that have not settled yet; `stop` waits for them. */
+  readonly #pending = new Set<Promise<unknown>>();
   /** The polling slots of each queue this process works, and whether each is inside a job now. */
   readonly #slots = new Map<string, { workerId: string; busy: boolean }[]>();
   readonly #nextSlot = new Map<string, number>();
@@ -61,10 +75,13 @@ export class PgBossQueue implements JobQueue {
       supervise: opts.work,
       schedule: opts.work,
     };
-    this.#boss =
-      opts.db.kind === 'postgres'
-        ? new PgBoss({ ...common, connectionString: opts.connectionString, max: 4, application_name: 'ecat-jobs' })
-        : new PgBoss({ ...common, db: { executeSql: (text: string, values?: unknown[]) => opts.db.executeSql(text, values ?? []) } });
+    const pool = opts.db.kind === 'postgres' ? new pg.Pool({ connectionString: opts.connectionString, max: 4, application_name: 'ecat-jobs' }) : null;
+    pool?.on('error', (err) => opts.logger.error({ err }, 'job queue connection error'));
+    this.#pool = pool;
+    const run = pool
+      ? (text: string, values: unknown[]) => pool.query(text, values)
+      : (text: string, values: unknown[]) => opts.db.executeSql(text, values);
+    this.#boss = new PgBoss({ ...common, db: { executeSql: (text: string, values?: unknown[]) => this.#track(run(text, values ?? [])) } });
     this.#boss.on('error', (err) => opts.logger.error({ err }, 'job queue error'));
     this.#leases = new JobLeases(opts.db, {
       workerId: opts.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
@@ -83,9 +100,19 @@ export class PgBossQueue implements JobQueue {
   }
 
   async start(): Promise<void> {
-    if (this.#running) return;
-    await runInBackground(() => this.#boss.start());
-    this.#running = true;
+    this.#starting ??= runInBackground(() => this.#boss.start()).then(() => {
+      this.#running = this.#stopping === null;
+    });
+    await this.#starting;
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#pending.add(work);
+    work.then(
+      () => this.#pending.delete(work),
+      () => this.#pending.delete(work),
+    );
+    return work;
   }
 
   async define<N extends JobName>(
@@ -120,7 +147,9 @@ export class PgBossQueue implements JobQueue {
         slot.workerId = await runInBackground(() => this.#boss.work(
           name,
           { batchSize: 1, pollingIntervalSeconds: this.opts.pollSeconds, includeMetadata: true },
-          async (jobs: PgBoss.JobWithMetadata<unknown>[]) => {
+          (jobs: PgBoss.JobWithMetadata<unknown>[]) => this.#track((async () => {
+            // A fetch that was in flight when stopping began: its jobs go back to the queue unrun.
+            if (!this.#running) return this.#putBack(name, jobs);
             slot.busy = true;
             try {
               for (const job of jobs) await this.#run(name, job, handler);
@@ -130,7 +159,7 @@ export class PgBossQueue implements JobQueue {
             // pg-boss waits out the rest of the polling interval after every fetch, even a fruitful one: one job
             // per slot per interval. After a job, look for the next one at once; idle polling keeps the interval.
             if (jobs.length > 0 && slot.workerId) this.#boss.notifyWorker(slot.workerId);
-          },
+          })()),
         ));
         slots.push(slot);
       }
@@ -155,6 +184,15 @@ export class PgBossQueue implements JobQueue {
         this.#boss.notifyWorker(slot.workerId);
         break;
       }
+    }
+  }
+
+  async #putBack(name: string, jobs: PgBoss.JobWithMetadata<unknown>[]): Promise<void> {
+    for (const job of jobs) {
+      await putBackJob(this.opts.db.kysely, SCHEMA, name, job.id, 'unrun').catch((err: unknown) =>
+        // Still active, unleased: pg-boss's expiry puts it back later.
+        this.opts.logger.error({ err, job: { id: job.id, queue: name } }, 'could not put back a job fetched while stopping'),
+      );
     }
   }
 
@@ -203,19 +241,49 @@ export class PgBossQueue implements JobQueue {
     return r.rows as { queue: string; state: string; count: number }[];
   }
 
-  async stop({ timeoutMs = 15_000 }: { timeoutMs?: number } = {}): Promise<void> {
-    if (!this.#running) return;
+  /**
+   * Stop taking jobs, give running ones `timeoutMs`, then tell them to stop at a safe point (the abort signal, a
+   * second before the end). Returns once pg-boss's statements and every job callback have settled; a handler that
+   * still ignores the signal 5 s after the grace period is logged and left behind.
+   */
+  stop({ timeoutMs = 15_000 }: { timeoutMs?: number } = {}): Promise<void> {
+    this.#stopping ??= this.#stop(timeoutMs);
+    return this.#stopping;
+  }
+
+  async #stop(timeoutMs: number): Promise<void> {
     this.#running = false;
+    await this.#starting?.catch(() => undefined);
     const unlisten = this.#unlisten;
     this.#unlisten = null;
     await unlisten?.().catch(() => undefined);
-    // Stop taking jobs, then give running ones the grace period; after it, tell them to stop at a safe point.
     const abortTimer = setTimeout(() => this.#abort.abort(), Math.max(0, timeoutMs - 1000));
     try {
-      await this.#boss.stop({ graceful: true, timeout: timeoutMs, wait: true, close: true });
+      if (this.#starting) await this.#boss.stop({ graceful: true, timeout: timeoutMs, wait: true, close: true });
+      // A fetch still in flight hands its jobs over when it returns (they are put back); wait for that too.
+      if (!(await this.#settle(Date.now() + 5_000))) {
+        this.opts.logger.error({ pending: this.#pending.size }, 'job queue stopped with job handlers still running');
+      }
     } finally {
       clearTimeout(abortTimer);
     }
     if (this.#workersStarted) await this.#leases.stop().catch(() => undefined);
+    await this.#pool?.end().catch(() => undefined);
+  }
+
+  /** Wait until nothing is pending, up to `deadline`. Each round ends after the callbacks a settled fetch starts. */
+  async #settle(deadline: number): Promise<boolean> {
+    while (this.#pending.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.#pending]),
+        new Promise((resolve) => (timer = setTimeout(resolve, left))),
+      ]);
+      clearTimeout(timer);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return true;
   }
 }
