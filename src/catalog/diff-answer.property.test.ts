@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { encodeMemberEntries, entriesBytes, MemberEntriesCache, NO_MEMBERS, writeDiffAnswer, type DiffAnswer } from './diff-answer.js';
 
 const format = (us: number): string => `T${us}Z`;
+const otherFormat = (us: number): string => `U${us}`;
 
 interface World {
   /** Every known content row: id → key and modified. Ids are 1..n, keys unique. */
@@ -39,7 +40,7 @@ const worldArb: fc.Arbitrary<World> = fc
   );
 
 /** The buckets evaluated the obvious way. */
-function expected(w: World): DiffAnswer {
+function expected(w: World, fmt: (us: number) => string = format): DiffAnswer {
   const idOf = new Map(w.keys.map((k, i) => [k, i + 1]));
   const memberSet = new Set(w.members);
   const named = new Set<number>();
@@ -55,7 +56,7 @@ function expected(w: World): DiffAnswer {
     items_not_included: w.members.filter((id) => !named.has(id)).map((id) => ({ content_key: keyOf(id) })),
     items_found: w.members
       .filter((id) => named.has(id))
-      .map((id) => ({ content_key: keyOf(id), date_updated: format(Math.max(w.modified[id - 1] ?? w.floorUs, w.floorUs)) })),
+      .map((id) => ({ content_key: keyOf(id), date_updated: fmt(Math.max(w.modified[id - 1] ?? w.floorUs, w.floorUs)) })),
   };
 }
 
@@ -74,6 +75,24 @@ describe('generate_diff answer bytes', () => {
         assert.equal(assembled(w).toString('utf8'), JSON.stringify(expected(w)));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  test('answers from the same encoded members stay exact across requests, floors and formats', () => {
+    // The endings of member times are kept with the encoded members: a later answer must not reuse a stale one.
+    fc.assert(
+      fc.property(worldArb, fc.array(fc.record({ floorUs: fc.integer({ min: 0, max: 2_000 }), other: fc.boolean() }), { minLength: 1, maxLength: 4 }), (w, asks) => {
+        const members = encodeMemberEntries(Int32Array.from(w.members), {
+          keyOf: (id) => w.keys[id - 1] as string,
+          modifiedUsOf: (id) => w.modified[id - 1],
+        });
+        for (const ask of asks) {
+          const fmt = ask.other ? otherFormat : format;
+          const answer = writeDiffAnswer({ members, requested: w.requested, floorUs: ask.floorUs, format: fmt });
+          assert.equal(answer.toString('utf8'), JSON.stringify(expected({ ...w, floorUs: ask.floorUs }, fmt)));
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -11,6 +11,10 @@
  *
  * Bench B4 profile (5,000 keys, 376 KiB answer): building 8,500 answer objects, `JSON.stringify` and the UTF-8
  * length and encoding of the result took about 2 ms of the 4.2 ms a request cost.
+ *
+ * A found member's `date_updated` ending is encoded once per encoded members and distinct time, not once per
+ * request: with every member's `modified` distinct (content that changed upstream over months), formatting them on
+ * every request made a 5,000-key answer about 7 times slower (11.5 ms against 1.5 ms in a loop on one machine).
  */
 import type { IndexContentRow, MembershipIndex } from './membership-index.js';
 import { VersionedLru } from './versioned-lru.js';
@@ -30,6 +34,12 @@ export interface MemberEntries {
   readonly offsets: Int32Array;
   /** Member i's content `modified` in µs, NaN when unknown (the catalog/customer floor then applies). */
   readonly modifiedUs: Float64Array;
+  /** Member i's `modified` as an index into the distinct times (`-1` when unknown): members share their endings. */
+  readonly timeSlot: Int32Array;
+  /** Per time slot, the found entry's ending for that time, encoded on first use with {@link endingsFormat}. */
+  readonly endings: Array<Buffer | undefined>;
+  /** The `format` the cached endings were made with; another format starts them afresh. */
+  endingsFormat: ((us: number) => string) | null;
   /** Content key → member position. Keys are unique per content row, so a key names a member exactly when it is here. */
   readonly positionOfKey: Map<string, number>;
 }
@@ -44,6 +54,8 @@ export function encodeMemberEntries(ids: Int32Array, source: MemberSource): Memb
   const parts = new Array<string>(n);
   const offsets = new Int32Array(n + 1);
   const modifiedUs = new Float64Array(n);
+  const timeSlot = new Int32Array(n);
+  const slotOfTime = new Map<number, number>();
   const positionOfKey = new Map<string, number>();
   let at = 0;
   for (let i = 0; i < n; i++) {
@@ -54,10 +66,15 @@ export function encodeMemberEntries(ids: Int32Array, source: MemberSource): Memb
     parts[i] = entry;
     offsets[i] = at;
     at += Buffer.byteLength(entry);
-    modifiedUs[i] = source.modifiedUsOf(id) ?? Number.NaN;
+    const us = source.modifiedUsOf(id) ?? Number.NaN;
+    modifiedUs[i] = us;
+    let slot = Number.isNaN(us) ? -1 : slotOfTime.get(us);
+    if (slot === undefined) slotOfTime.set(us, (slot = slotOfTime.size));
+    timeSlot[i] = slot;
   }
   offsets[n] = at;
-  return { ids, bytes: Buffer.from(parts.join(''), 'utf8'), offsets, modifiedUs, positionOfKey };
+  const endings = new Array<Buffer | undefined>(slotOfTime.size);
+  return { ids, bytes: Buffer.from(parts.join(''), 'utf8'), offsets, modifiedUs, timeSlot, endings, endingsFormat: null, positionOfKey };
 }
 
 export const NO_MEMBERS: MemberEntries = encodeMemberEntries(new Int32Array(0), { keyOf: () => '', modifiedUsOf: () => undefined });
@@ -86,8 +103,12 @@ export function catalogMemberEntries(
   );
 }
 
-/** Bytes an entry holds, roughly: its buffers plus about 64 bytes a member for the key map. */
-export const entriesBytes = (e: MemberEntries): number => e.bytes.length + e.offsets.byteLength + e.modifiedUs.byteLength + 64 * e.ids.length + 200;
+/**
+ * Bytes an entry holds, roughly: its buffers, about 64 bytes a member for the key map and 160 bytes a distinct time
+ * for its ending once encoded.
+ */
+export const entriesBytes = (e: MemberEntries): number =>
+  e.bytes.length + e.offsets.byteLength + e.modifiedUs.byteLength + e.timeSlot.byteLength + 64 * e.ids.length + 160 * e.endings.length + 200;
 
 /**
  * Encoded members per catalog query, valid for one index version, least recently used dropped first beyond
@@ -121,7 +142,7 @@ export interface DiffInputs {
   /** `date_updated` is the later of this and the member's `modified`. */
   floorUs: number;
   /** µs → upstream's wire text. */
-  format(us: number): string;
+  format: (us: number) => string;
 }
 
 /** Printable ASCII without `"` and `\`: JSON text as it is (a regex test is cheaper than `JSON.stringify`). */
@@ -142,23 +163,23 @@ export function writeDiffAnswer(d: DiffInputs): Buffer {
   const m = d.members;
   const n = m.ids.length;
   const hit = new Uint8Array(n);
-  let notFound = '';
+  // The caller's unknown keys, each once, in first-occurrence order.
   let missing: Set<string> | null = null;
   for (const key of d.requested) {
     const at = m.positionOfKey.get(key);
-    if (at !== undefined) {
-      hit[at] = 1;
-      continue;
-    }
-    missing ??= new Set();
-    if (missing.has(key)) continue;
-    missing.add(key);
-    notFound += PLAIN_JSON_TEXT.test(key) ? `{"content_key":"${key}"},` : `{"content_key":${JSON.stringify(key)}},`;
+    if (at !== undefined) hit[at] = 1;
+    else (missing ??= new Set()).add(key);
   }
+  const notFound = missing === null ? '' : notFoundEntries([...missing]);
 
   // Sizes first: one allocation, no resizing. A found member's entry is its own without the closing `},`, then
-  // `,"date_updated":"<text>"},` (encoded once per distinct time).
-  const endings = new Map<number, Buffer>();
+  // `,"date_updated":"<text>"},`: the member's own time's ending (encoded once per entries and time), or the floor's.
+  if (m.endingsFormat !== d.format) {
+    m.endings.fill(undefined);
+    m.endingsFormat = d.format;
+  }
+  const { endings, timeSlot, modifiedUs } = m;
+  let floorEnding: Buffer | undefined;
   const endingOf = new Array<Buffer | undefined>(n);
   let found = 0;
   let foundBytes = 0;
@@ -169,10 +190,14 @@ export function writeDiffAnswer(d: DiffInputs): Buffer {
       notIncludedBytes += entry;
       continue;
     }
-    const modified = m.modifiedUs[i] as number;
-    const us = modified > d.floorUs ? modified : d.floorUs;
-    let ending = endings.get(us);
-    if (ending === undefined) endings.set(us, (ending = Buffer.from(`,"date_updated":${JSON.stringify(d.format(us))}},`, 'utf8')));
+    const modified = modifiedUs[i] as number;
+    let ending: Buffer;
+    if (modified > d.floorUs) {
+      const slot = timeSlot[i] as number;
+      ending = endings[slot] ??= encodeEnding(d.format(modified));
+    } else {
+      ending = floorEnding ??= encodeEnding(d.format(d.floorUs));
+    }
     endingOf[i] = ending;
     found++;
     foundBytes += entry - 2 + ending.length;
@@ -209,6 +234,19 @@ export function writeDiffAnswer(d: DiffInputs): Buffer {
   pos = closeList(out, pos, found > 0, TAIL);
   if (pos !== total) throw new Error(`generate_diff answer: wrote ${pos} bytes of ${total}`);
   return out;
+}
+
+const encodeEnding = (time: string): Buffer => Buffer.from(`,"date_updated":${JSON.stringify(time)}},`, 'utf8');
+
+/** `{"content_key":<key>},` for each key, end to end. Keys are almost always plain JSON text: one join then. */
+function notFoundEntries(keys: string[]): string {
+  for (const key of keys) {
+    if (PLAIN_JSON_TEXT.test(key)) continue;
+    let text = '';
+    for (const k of keys) text += `{"content_key":${JSON.stringify(k)}},`;
+    return text;
+  }
+  return `{"content_key":"${keys.join('"},{"content_key":"')}"},`;
 }
 
 /**
