@@ -28,9 +28,14 @@ export interface QueueDefinition {
   retry?: { limit: number; delayMs: number; backoff: 'fixed' | 'exponential' };
 }
 
-export interface EnqueueOptions {
+export interface EnqueueOptions<P = unknown> {
   /** Jobs with the same key coalesce according to the queue's policy. */
   dedupKey?: string;
+  /**
+   * When this job coalesces with one of the same key that is queued and not running yet, these fields are added
+   * to the queued job's payload, where it does not have them already.
+   */
+  coalesceData?: Partial<P>;
   runAt?: Date;
   /** Enqueue inside this transaction: the job exists only if the transaction commits. */
   executor?: Executor;
@@ -44,7 +49,7 @@ export interface JobQueue {
   /** Begin polling for jobs of every defined queue, and reap jobs of dead workers. */
   startWorkers(): Promise<void>;
   /** Returns the job id, or null when a job with the same dedup key made this one unnecessary. */
-  enqueue<N extends JobName>(name: N, data: JobPayloads[N], opts?: EnqueueOptions): Promise<string | null>;
+  enqueue<N extends JobName>(name: N, data: JobPayloads[N], opts?: EnqueueOptions<JobPayloads[N]>): Promise<string | null>;
   /** Run `name` on a cron schedule (5 fields, UTC unless `tz`). One schedule per name. */
   schedule<N extends JobName>(name: N, cron: string, data: JobPayloads[N], tz?: string): Promise<void>;
   /** Counts by state, per queue, for /metrics. */

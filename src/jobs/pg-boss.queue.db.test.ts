@@ -19,6 +19,7 @@ declare module './job-types.js' {
     test_overrun: { value: string };
     test_putback: { value: string };
     test_putback_stately: { key: string };
+    test_coalesce: { key: string; reason?: string; cycle?: string };
   }
 }
 
@@ -288,6 +289,25 @@ describe('PgBossQueue', () => {
     await putBackJob(db.kysely, 'pgboss', 'test_putback_stately', fetched, 'unrun');
     assert.equal((await lookup(fetched))?.state, 'failed');
     assert.equal((await lookup(queued))?.state, 'created');
+  });
+
+  test('an enqueue that coalesces adds its coalesceData fields to the queued job; the fields it has stay', async () => {
+    // Defined after the workers started: no worker takes these jobs, they stay queued.
+    await queue.define('test_coalesce', { policy: 'stately' }, async () => {});
+    const key = uid();
+    const dataOf = async (id: string) => (await db.executeSql(`select data from pgboss.job where id = $1::uuid`, [id])).rows[0]?.data;
+    const queued = await queue.enqueue('test_coalesce', { key, reason: 'created' }, { dedupKey: key });
+    assert.ok(queued);
+    assert.equal(await queue.enqueue('test_coalesce', { key, cycle: 'c1' }, { dedupKey: key, coalesceData: { cycle: 'c1' } }), null);
+    assert.deepEqual(await dataOf(queued), { key, reason: 'created', cycle: 'c1' });
+    await db.transaction(async (trx) => {
+      assert.equal(await queue.enqueue('test_coalesce', { key, cycle: 'c2' }, { dedupKey: key, coalesceData: { cycle: 'c2', reason: 'other' }, executor: trx }), null);
+    });
+    assert.deepEqual(await dataOf(queued), { key, reason: 'created', cycle: 'c1' }, 'the queued job keeps its own fields');
+    // Another key's queued job is not touched.
+    const other = await queue.enqueue('test_coalesce', { key: uid() }, { dedupKey: uid() });
+    assert.ok(other);
+    assert.equal((await dataOf(other) as { cycle?: string }).cycle, undefined);
   });
 
   test('a queue stopped while it is still starting leaves nothing running: its process ends by itself', async () => {

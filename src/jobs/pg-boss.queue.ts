@@ -22,7 +22,7 @@ import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { runInBackground } from '../db/statement-priority.js';
 import { JobLeases, putBackJob } from './job-leases.js';
@@ -212,7 +212,7 @@ export class PgBossQueue implements JobQueue {
     }
   }
 
-  async enqueue<N extends JobName>(name: N, data: JobPayloads[N], opts: EnqueueOptions = {}): Promise<string | null> {
+  async enqueue<N extends JobName>(name: N, data: JobPayloads[N], opts: EnqueueOptions<JobPayloads[N]> = {}): Promise<string | null> {
     const sendOptions: PgBoss.SendOptions = {};
     if (opts.dedupKey !== undefined) sendOptions.singletonKey = opts.dedupKey;
     if (opts.runAt) sendOptions.startAfter = opts.runAt;
@@ -229,6 +229,11 @@ export class PgBossQueue implements JobQueue {
     const id = await this.#boss.send(name, data as object, sendOptions);
     // Inside a transaction the notification goes out at commit, once the job can be fetched.
     if (id !== null) await this.opts.db.notify(JOB_QUEUED_CHANNEL, name, executor);
+    else if (opts.coalesceData !== undefined && opts.dedupKey !== undefined) {
+      // The queued job's own fields win. One that started meanwhile is left as it is.
+      await sql`update ${sql.id(SCHEMA)}.job set data = ${JSON.stringify(opts.coalesceData)}::jsonb || data
+                where name = ${name} and singleton_key = ${opts.dedupKey} and state < 'active'`.execute(executor ?? this.opts.db.kysely);
+    }
     return id;
   }
 

@@ -18,13 +18,14 @@ const DAY_MS = 86_400_000;
 
 /**
  * Queue one refresh of a query; null when it coalesced with a refresh already queued for it. `cycle` marks it as
- * part of a fan-out whose refreshes share full items.
+ * part of a fan-out whose refreshes share full items; a queued refresh it coalesces with joins the cycle (unless it
+ * belongs to one already), so catalogs created in bulk and then refreshed with `refresh --all` share too.
  */
 export function enqueueRefresh(jobs: JobQueue, queryId: number, reason: RefreshReason, executor?: Executor, cycle?: string): Promise<string | null> {
   return jobs.enqueue(
     'refresh_catalog_query',
     { queryId, reason, ...(cycle !== undefined ? { cycle } : {}) },
-    { dedupKey: String(queryId), ...(executor ? { executor } : {}) },
+    { dedupKey: String(queryId), ...(executor ? { executor } : {}), ...(cycle !== undefined ? { coalesceData: { cycle } } : {}) },
   );
 }
 
