@@ -142,7 +142,7 @@ export const configSchema = {
   refreshCron: setting('ECAT_REFRESH_CRON', '0 3 * * *', cron, 'when every catalog query is refreshed (UTC)'),
   refreshStaleCron: setting('ECAT_REFRESH_STALE_CRON', '41 * * * *', cron, 'when queries not refreshed within ECAT_REFRESH_STALE_AFTER_HOURS are refreshed (UTC)'),
   refreshStaleAfterHours: setting('ECAT_REFRESH_STALE_AFTER_HOURS', 20, integer(1, 24 * 30), 'a query whose last successful refresh is older than this is refreshed by the stale sweep'),
-  refreshConcurrency: setting('ECAT_REFRESH_CONCURRENCY', 1, integer(1, 32), 'refreshes run at once per worker process'),
+  refreshConcurrency: setting('ECAT_REFRESH_CONCURRENCY', 4, integer(1, 32), 'refreshes run at once per worker process (a refresh mostly waits for upstream)'),
   refreshTimeoutMs: setting('ECAT_REFRESH_TIMEOUT_MS', 30 * 60_000, integer(10_000, 24 * 3_600_000), 'a refresh running longer is considered stuck and retried'),
   refreshGuardrailFloor: setting(
     'ECAT_REFRESH_GUARDRAIL_FLOOR',

@@ -50,6 +50,43 @@ describe('cycle items', () => {
     assert.notEqual(shared.get('a')?.value(), shared.get('a')?.value(), 'each use gets its own copy to merge');
   });
 
+  test('refreshes of one cycle running at once share a request in flight instead of repeating it', async () => {
+    const cache = items();
+    const asked: string[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = async (keys: string[]): Promise<Course[]> => {
+      asked.push(keys);
+      await gate;
+      return keys.filter((k) => k !== 'gone').map((key) => ({ key, title: 'T' }));
+    };
+    const first = cache.scope('c').get('course', ['a', 'b', 'gone'], slow, keyOf);
+    const second = cache.scope('c').get('course', ['b', 'c', 'gone'], slow, keyOf);
+    release();
+    const [one, two] = await Promise.all([first, second]);
+    assert.deepEqual(asked, [['a', 'b', 'gone'], ['c']], "b and the unknown key come from the first refresh's request");
+    assert.deepEqual([...two.keys()].sort(), ['b', 'c']);
+    assert.equal(two.get('b')?.hash, one.get('b')?.hash);
+  });
+
+  test("when the request a refresh waited for fails, it fetches those items itself; the failure stays the other's", async () => {
+    const cache = items();
+    const asked: string[][] = [];
+    let fail!: () => void;
+    const failing = new Promise<void>((_, reject) => (fail = () => reject(new Error('upstream 503'))));
+    const first = cache.scope('c').get('course', ['a', 'b'], async (keys: string[]) => {
+      asked.push(keys);
+      await failing;
+      return [];
+    }, keyOf);
+    const second = cache.scope('c').get('course', ['b'], upstream().fetch, keyOf);
+    fail();
+    await assert.rejects(first, /upstream 503/);
+    const got = await second;
+    assert.deepEqual(got.get('b')?.value(), { key: 'b', title: 'T' });
+    assert.deepEqual(asked, [['a', 'b']]);
+  });
+
   test('course keys and program uuids are kept apart', async () => {
     const cache = items();
     const scope = cache.scope('c');

@@ -13,6 +13,10 @@
  * its own search; a refresh outside a cycle (catalog created, filter changed, one catalog on demand) fetches
  * everything itself.
  *
+ * Refreshes of a cycle run several at once (`ECAT_REFRESH_CONCURRENCY`), so an item another refresh is fetching
+ * right now is waited for rather than fetched again; if that request fails, the waiting refresh fetches the item
+ * itself, and the failure stays the other refresh's.
+ *
  * Items are kept as their JSON text plus its md5 — the text is parsed again only for an item whose row must be
  * merged, so an unchanged refresh never builds the object — and a cycle's items are dropped once no refresh of
  * it has run for `idleMs`.
@@ -36,8 +40,15 @@ function sharedItem<T>(value: T, at: number): FullItem<T> & { at: number; chars:
   return { hash: createHash('md5').update(text).digest('hex'), value: () => JSON.parse(text) as T, at, chars: text.length };
 }
 
+type SharedItem = FullItem<unknown> & { at: number; chars: number };
+
 interface Cycle {
-  items: Map<string, FullItem<unknown> & { at: number; chars: number }>;
+  items: Map<string, SharedItem>;
+  /**
+   * Items another refresh of the cycle is fetching now: the item once its request succeeded, `null` when that
+   * request succeeded without it, `undefined` when it failed (the waiting refresh then fetches it itself).
+   */
+  pending: Map<string, Promise<SharedItem | null | undefined>>;
   /** JSON characters held by `items`. */
   chars: number;
   timer: NodeJS.Timeout | null;
@@ -93,7 +104,7 @@ export class CycleItems {
   scope(id: string): CycleScope {
     let cycle = this.#cycles.get(id);
     if (cycle) this.#cycles.delete(id);
-    else cycle = { items: new Map(), chars: 0, timer: null };
+    else cycle = { items: new Map(), pending: new Map(), chars: 0, timer: null };
     this.#cycles.set(id, cycle);
     for (const [old, c] of this.#cycles) {
       if (this.#cycles.size <= this.#maxCycles) break;
@@ -105,29 +116,73 @@ export class CycleItems {
       get: async <T>(kind: 'course' | 'program', keys: readonly string[], fetch: (keys: string[]) => Promise<T[]>, keyOf: (item: T) => string) => {
         const out = new Map<string, FullItem<T>>();
         const missing: string[] = [];
+        const waiting: Array<[string, Promise<SharedItem | null | undefined>]> = [];
         const fresh = this.#now() - this.#maxAgeMs;
         for (const key of keys) {
-          const hit = c.items.get(`${kind}:${key}`);
+          const id = `${kind}:${key}`;
+          const hit = c.items.get(id);
           if (hit && hit.at >= fresh) out.set(key, hit as FullItem<T>);
-          else missing.push(key);
+          else {
+            const inFlight = c.pending.get(id);
+            if (inFlight) waiting.push([key, inFlight]);
+            else missing.push(key);
+          }
         }
         if (missing.length > 0) {
-          const at = this.#now();
-          for (const value of await fetch(missing)) {
-            const item = sharedItem(value, at);
-            out.set(keyOf(value), item);
-            const id = `${kind}:${keyOf(value)}`;
-            const replaced = c.items.get(id);
-            const chars = c.chars - (replaced?.chars ?? 0) + item.chars;
-            if (chars > this.#maxChars) continue;
-            c.items.set(id, item);
-            c.chars = chars;
+          // Other refreshes of the cycle that need these items meanwhile wait for this request instead of repeating it.
+          let settle!: (got: Map<string, SharedItem> | undefined) => void;
+          const request = new Promise<Map<string, SharedItem> | undefined>((resolve) => (settle = resolve));
+          const ids = missing.map((key) => `${kind}:${key}`);
+          const promises = missing.map((key) => request.then((got) => (got === undefined ? undefined : (got.get(key) ?? null))));
+          ids.forEach((id, i) => c.pending.set(id, promises[i] as Promise<SharedItem | null | undefined>));
+          const got = new Map<string, SharedItem>();
+          try {
+            const at = this.#now();
+            for (const value of await fetch(missing)) {
+              const item = sharedItem(value, at);
+              out.set(keyOf(value), item);
+              got.set(keyOf(value), item);
+              this.#share(c, `${kind}:${keyOf(value)}`, item);
+            }
+            settle(got);
+          } catch (err) {
+            settle(undefined);
+            throw err;
+          } finally {
+            ids.forEach((id, i) => {
+              if (c.pending.get(id) === promises[i]) c.pending.delete(id);
+            });
+          }
+        }
+        if (waiting.length > 0) {
+          const again: string[] = [];
+          for (const [key, inFlight] of waiting) {
+            const item = await inFlight;
+            if (item) out.set(key, item as FullItem<T>);
+            else if (item === undefined) again.push(key);
+          }
+          if (again.length > 0) {
+            const at = this.#now();
+            for (const value of await fetch(again)) {
+              const item = sharedItem(value, at);
+              out.set(keyOf(value), item);
+              this.#share(c, `${kind}:${keyOf(value)}`, item);
+            }
           }
         }
         this.#touch(id, c);
         return out;
       },
     };
+  }
+
+  /** Keep `item` for the cycle's other refreshes, unless that would exceed the cycle's character budget. */
+  #share(c: Cycle, id: string, item: SharedItem): void {
+    const replaced = c.items.get(id);
+    const chars = c.chars - (replaced?.chars ?? 0) + item.chars;
+    if (chars > this.#maxChars) return;
+    c.items.set(id, item);
+    c.chars = chars;
   }
 
   /** Forget every cycle (process shutdown, tests). */
@@ -145,6 +200,7 @@ export class CycleItems {
   #forget(id: string, cycle: Cycle): void {
     if (cycle.timer) clearTimeout(cycle.timer);
     cycle.items.clear();
+    cycle.pending.clear();
     cycle.chars = 0;
     if (this.#cycles.get(id) === cycle) this.#cycles.delete(id);
   }
