@@ -99,7 +99,9 @@ export class PgBossQueue implements JobQueue {
     return this.#leases.workerId;
   }
 
+  /** Starting a queue that was told to stop does nothing. */
   async start(): Promise<void> {
+    if (this.#stopping !== null && this.#starting === null) return;
     this.#starting ??= runInBackground(() => this.#boss.start()).then(() => {
       this.#running = this.#stopping === null;
     });
