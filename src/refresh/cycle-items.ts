@@ -128,17 +128,18 @@ export class CycleItems {
             else missing.push(key);
           }
         }
-        if (missing.length > 0) {
-          // Other refreshes of the cycle that need these items meanwhile wait for this request instead of repeating it.
+        // Fetches `wanted` for this refresh and the cycle. Other refreshes of the cycle that need these items meanwhile
+        // wait for this request instead of repeating it.
+        const fetchShared = async (wanted: string[]): Promise<void> => {
           let settle!: (got: Map<string, SharedItem> | undefined) => void;
           const request = new Promise<Map<string, SharedItem> | undefined>((resolve) => (settle = resolve));
-          const ids = missing.map((key) => `${kind}:${key}`);
-          const promises = missing.map((key) => request.then((got) => (got === undefined ? undefined : (got.get(key) ?? null))));
+          const ids = wanted.map((key) => `${kind}:${key}`);
+          const promises = wanted.map((key) => request.then((got) => (got === undefined ? undefined : (got.get(key) ?? null))));
           ids.forEach((id, i) => c.pending.set(id, promises[i] as Promise<SharedItem | null | undefined>));
           const got = new Map<string, SharedItem>();
           try {
             const at = this.#now();
-            for (const value of await fetch(missing)) {
+            for (const value of await fetch(wanted)) {
               const item = sharedItem(value, at);
               out.set(keyOf(value), item);
               got.set(keyOf(value), item);
@@ -153,22 +154,17 @@ export class CycleItems {
               if (c.pending.get(id) === promises[i]) c.pending.delete(id);
             });
           }
-        }
+        };
+        if (missing.length > 0) await fetchShared(missing);
         if (waiting.length > 0) {
+          // Items of a request that failed are fetched again by this refresh.
           const again: string[] = [];
           for (const [key, inFlight] of waiting) {
             const item = await inFlight;
             if (item) out.set(key, item as FullItem<T>);
             else if (item === undefined) again.push(key);
           }
-          if (again.length > 0) {
-            const at = this.#now();
-            for (const value of await fetch(again)) {
-              const item = sharedItem(value, at);
-              out.set(keyOf(value), item);
-              this.#share(c, `${kind}:${keyOf(value)}`, item);
-            }
-          }
+          if (again.length > 0) await fetchShared(again);
         }
         this.#touch(id, c);
         return out;
