@@ -20,7 +20,6 @@ import type { Db } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import {
   contentHash,
-  queryMemberIds,
   recordSourceHashes,
   replaceQueryMembership,
   touchQueriesOfContent,
@@ -44,19 +43,7 @@ import { judgeMembershipChange, type GuardrailSettings } from './guardrail.js';
 import type { SourceHandle } from './refresh-source.js';
 import { ownItem, type CycleItems, type CycleScope, type FullItem } from './cycle-items.js';
 import type { RefreshMetrics } from './refresh.metrics.js';
-import {
-  finishRun,
-  finishTasks,
-  findQuery,
-  insertRun,
-  lockContentForMerge,
-  lockQuery,
-  markInterruptedRuns,
-  setQueryRefreshTimes,
-  storedSourceHashes,
-  startTasks,
-  type RunCounts,
-} from './refresh.repository.js';
+import { beginRun, endRun, lockContentForMerge, lockQuery, memberSourceHashes, storedSourceHashes, type RunCounts } from './refresh.repository.js';
 
 export interface RefreshLogger {
   info(obj: object, msg: string): void;
@@ -261,11 +248,13 @@ async function write(
   }
 
   // 1. Which items may have changed: those whose upstream input differs from the one their stored row was last
-  //    merged from (or that have no row). Only ids and source hashes are read, nothing is locked.
-  const known = new Map<string, { id: number; source_hash: string | null }>();
-  const allKeys = fetched.items.map((i) => i.contentKey);
-  for (let i = 0; i < allKeys.length; i += KEY_BATCH) {
-    for (const row of await storedSourceHashes(trx, allKeys.slice(i, i + KEY_BATCH))) known.set(row.content_key, row);
+  //    merged from (or that have no row). Only ids and source hashes are read, nothing is locked. The members' come
+  //    with the read of the membership itself; only items that are not members yet are looked up by key.
+  const members = await memberSourceHashes(trx, queryId);
+  const known = new Map<string, { id: number; source_hash: string | null }>(members.map((m) => [m.content_key, m]));
+  const newKeys = fetched.items.map((i) => i.contentKey).filter((k) => !known.has(k));
+  for (let i = 0; i < newKeys.length; i += KEY_BATCH) {
+    for (const row of await storedSourceHashes(trx, newKeys.slice(i, i + KEY_BATCH))) known.set(row.content_key, row);
   }
   const memberIds: number[] = [];
   const candidates: { item: MappedItem; source: string }[] = [];
@@ -309,7 +298,7 @@ async function write(
   for (const u of upserted) memberIds.push(u.id);
   await touchQueriesOfContent(trx, updatedIds, now);
 
-  const current = await queryMemberIds(trx, queryId);
+  const current = members.map((m) => m.id);
   const before = current.length;
   const verdict = judgeMembershipChange({ before, after: memberIds.length, queryModified: query.modified, now }, deps.guardrail);
   let change = { added: 0, removed: 0 };
@@ -336,9 +325,18 @@ async function write(
   const status = verdict.apply ? 'success' : 'refused';
   const refusalReason = verdict.apply ? null : verdict.reason;
   const detail = verdict.apply ? verdict.warning : verdict.detail;
-  await setQueryRefreshTimes(trx, queryId, { attemptAt: now, ...(verdict.apply ? { successAt: now } : {}) });
-  await finishRun(trx, run.id, { status, refusalReason, detail, fetchedAt, finishedAt: new Date(), counts });
-  await finishTasks(trx, queryId, run.started_at, 'SUCCESS', taskResult({ queryId, runId: run.id, status, refusalReason, detail, counts }));
+  await endRun(trx, {
+    queryId,
+    run,
+    status,
+    refusalReason,
+    detail,
+    fetchedAt,
+    finishedAt: new Date(),
+    counts,
+    queryTimes: { attemptAt: now, ...(verdict.apply ? { successAt: now } : {}) },
+    tasks: { state: 'SUCCESS', result: taskResult({ queryId, runId: run.id, status, refusalReason, detail, counts }) },
+  });
   return { queryId, status, refusalReason, detail, counts };
 }
 
@@ -350,25 +348,17 @@ function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
 export async function refreshQuery(deps: RefreshDeps, req: RefreshRequest): Promise<RefreshOutcome> {
   const t0 = performance.now();
   const { db, logger } = deps;
-  const query = await findQuery(db.kysely, req.queryId);
-  if (!query) {
+  const begun = await beginRun(
+    db.kysely,
+    { queryId: req.queryId, jobId: req.jobId ?? null, attempt: req.attempt ?? 0, reason: req.reason, source: deps.source.source.name },
+    new Date(),
+  );
+  if (!begun) {
     logger.info({ queryId: req.queryId }, 'refresh skipped: the query no longer exists');
     return { queryId: req.queryId, runId: null, status: 'skipped', refusalReason: null, detail: 'query not found', counts: ZERO_COUNTS, durationMs: 0 };
   }
-  const run = await db.transaction(async (trx) => {
-    const interrupted = await markInterruptedRuns(trx, query.id, new Date());
-    if (interrupted > 0) logger.warn({ queryId: query.id, interrupted }, 'an earlier refresh of this query was interrupted; running it again');
-    const r = await insertRun(trx, {
-      queryId: query.id,
-      jobId: req.jobId ?? null,
-      attempt: req.attempt ?? 0,
-      reason: req.reason,
-      source: deps.source.source.name,
-    });
-    await setQueryRefreshTimes(trx, query.id, { attemptAt: new Date() });
-    await startTasks(trx, query.id, r.started_at);
-    return r;
-  }, 'refresh: begin');
+  const { query, run, interrupted } = begun;
+  if (interrupted > 0) logger.warn({ queryId: query.id, interrupted }, 'an earlier refresh of this query was interrupted; running it again');
 
   const tally = { requests: 0 };
   let fetched: Fetched | null = null;
@@ -399,12 +389,16 @@ export async function refreshQuery(deps: RefreshDeps, req: RefreshRequest): Prom
       ...(fetched ? { pages: fetched.pages, items_fetched: fetched.fetchedCount, items_rejected: fetched.rejected } : {}),
     };
     try {
-      await db.transaction(async (trx) => {
-        await finishRun(trx, run.id, { status, detail, fetchedAt, finishedAt: new Date(), counts });
-        if (final) {
-          await finishTasks(trx, query.id, run.started_at, 'FAILURE', { ...taskResult({ queryId: query.id, runId: run.id, status, refusalReason: null, detail, counts }) });
-        }
-      }, 'refresh: record failure');
+      await endRun(db.kysely, {
+        queryId: query.id,
+        run,
+        status,
+        detail,
+        fetchedAt,
+        finishedAt: new Date(),
+        counts,
+        ...(final ? { tasks: { state: 'FAILURE' as const, result: taskResult({ queryId: query.id, runId: run.id, status, refusalReason: null, detail, counts }) } } : {}),
+      });
     } catch (recordErr) {
       logger.warn({ err: recordErr, queryId: query.id, runId: run.id }, 'could not record the failed refresh');
     }
