@@ -41,6 +41,13 @@ export interface EnqueueOptions<P = unknown> {
   executor?: Executor;
 }
 
+/** One job of {@link JobQueue.enqueueMany}. */
+export interface QueuedJob<P> {
+  data: P;
+  dedupKey?: string;
+  coalesceData?: Partial<P>;
+}
+
 export interface JobQueue {
   /** Create the queue schema and start maintenance; workers start polling only after `startWorkers()`. */
   start(): Promise<void>;
@@ -50,6 +57,11 @@ export interface JobQueue {
   startWorkers(): Promise<void>;
   /** Returns the job id, or null when a job with the same dedup key made this one unnecessary. */
   enqueue<N extends JobName>(name: N, data: JobPayloads[N], opts?: EnqueueOptions<JobPayloads[N]>): Promise<string | null>;
+  /**
+   * Enqueue many jobs of one queue at once, to be run in the order given; each coalesces as `enqueue` would. Cheaper
+   * than one `enqueue` each: a few statements whatever their number.
+   */
+  enqueueMany<N extends JobName>(name: N, jobs: readonly QueuedJob<JobPayloads[N]>[], opts?: { executor?: Executor }): Promise<void>;
   /** Run `name` on a cron schedule (5 fields, UTC unless `tz`). One schedule per name. */
   schedule<N extends JobName>(name: N, cron: string, data: JobPayloads[N], tz?: string): Promise<void>;
   /** Counts by state, per queue, for /metrics. */

@@ -20,6 +20,8 @@ declare module './job-types.js' {
     test_putback: { value: string };
     test_putback_stately: { key: string };
     test_coalesce: { key: string; reason?: string; cycle?: string };
+    test_many: { value: string; cycle?: string };
+    test_many_order: { value: string };
   }
 }
 
@@ -308,6 +310,55 @@ describe('PgBossQueue', () => {
     const other = await queue.enqueue('test_coalesce', { key: uid() }, { dedupKey: uid() });
     assert.ok(other);
     assert.equal((await dataOf(other) as { cycle?: string }).cycle, undefined);
+  });
+
+  test('enqueueMany: jobs coalesce per key as with enqueue, coalesceData joins queued jobs that lack it, a rollback leaves none', async () => {
+    // Defined after the workers started: no worker takes these jobs, they stay queued.
+    await queue.define('test_many', { policy: 'stately' }, async () => {});
+    const dataOfKey = async (key: string) =>
+      (await db.executeSql(`select data from pgboss.job where name = 'test_many' and singleton_key = $1 order by created_on`, [key])).rows.map((r) => r.data);
+    const [a, b, c] = [uid(), uid(), uid()];
+    await queue.enqueue('test_many', { value: 'queued-a' }, { dedupKey: a });
+    await queue.enqueue('test_many', { value: 'queued-b', cycle: 'own' }, { dedupKey: b });
+
+    await queue.enqueueMany('test_many', [a, b, c].map((key) => ({ data: { value: `many-${key}`, cycle: 'c1' }, dedupKey: key, coalesceData: { cycle: 'c1' } })));
+
+    assert.deepEqual(await dataOfKey(a), [{ value: 'queued-a', cycle: 'c1' }], 'coalesced with the queued job, which joins the cycle');
+    assert.deepEqual(await dataOfKey(b), [{ value: 'queued-b', cycle: 'own' }], 'the queued job keeps its own fields');
+    assert.deepEqual(await dataOfKey(c), [{ value: `many-${c}`, cycle: 'c1' }], 'a new key is queued');
+
+    const d = uid();
+    await assert.rejects(
+      db.transaction(async (trx) => {
+        await queue.enqueueMany('test_many', [{ data: { value: 'rolled-back' }, dedupKey: d }], { executor: trx });
+        throw new Error('roll back');
+      }),
+      /roll back/,
+    );
+    assert.deepEqual(await dataOfKey(d), []);
+  });
+
+  test('enqueueMany: jobs made in one statement run in the order given, and an idle worker is woken for them', async () => {
+    const q = new PgBossQueue({ db, connectionString: db.connectionString ?? undefined, work: true, pollSeconds: 60, logger: silent });
+    const done: string[] = [];
+    await q.start();
+    try {
+      await q.define('test_many_order', { concurrency: 1 }, async (job) => {
+        done.push(job.data.value);
+      });
+      await q.startWorkers();
+      // Let the slot make its first (empty) fetch and go to sleep for the 60 s polling interval.
+      await sleep(1_000);
+      // Reverse alphabetical, so neither random ids nor the values' own order could pass for the order given.
+      const values = Array.from({ length: 40 }, (_, i) => `${String(99 - i).padStart(2, '0')}-${uid()}`);
+      await db.transaction(async (trx) => {
+        await q.enqueueMany('test_many_order', values.map((value) => ({ data: { value } })), { executor: trx });
+      });
+      await waitFor(() => done.length === values.length, 'the jobs to run', 20_000);
+      assert.deepEqual(done, values);
+    } finally {
+      await q.stop({ timeoutMs: 3000 });
+    }
   });
 
   test('a queue stopped while it is still starting leaves nothing running: its process ends by itself', async () => {

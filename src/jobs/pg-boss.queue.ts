@@ -23,10 +23,11 @@ import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CompiledQuery, sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import type { Db, Executor } from '../db/database.js';
 import { runInBackground } from '../db/statement-priority.js';
 import { JobLeases, putBackJob } from './job-leases.js';
-import type { EnqueueOptions, JobContext, JobQueue, QueueDefinition } from './job-queue.js';
+import type { EnqueueOptions, JobContext, JobQueue, QueueDefinition, QueuedJob } from './job-queue.js';
+import { orderedUuids } from './ordered-ids.js';
 import type { JobName, JobPayloads } from './job-types.js';
 
 export interface PgBossQueueOptions {
@@ -48,6 +49,19 @@ const SCHEMA = 'pgboss';
 export const JOB_QUEUED_CHANNEL = 'ecat_job_queued';
 
 type Handler = (job: JobContext<unknown>) => Promise<unknown>;
+
+/** Jobs per insert statement of `enqueueMany`. */
+const ENQUEUE_BATCH = 1000;
+
+/** pg-boss's database interface over the caller's executor: statements inside the caller's transaction. */
+function bossDb(executor: Executor): PgBoss.Db {
+  return {
+    executeSql: async (text: string, values?: unknown[]) => {
+      const r = await executor.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, values ?? []));
+      return { rows: r.rows };
+    },
+  };
+}
 
 export class PgBossQueue implements JobQueue {
   readonly #boss: PgBoss;
@@ -219,15 +233,7 @@ export class PgBossQueue implements JobQueue {
     if (opts.dedupKey !== undefined) sendOptions.singletonKey = opts.dedupKey;
     if (opts.runAt) sendOptions.startAfter = opts.runAt;
     const executor = opts.executor;
-    if (executor) {
-      // Inside the caller's transaction: the job exists only if that transaction commits.
-      sendOptions.db = {
-        executeSql: async (text: string, values?: unknown[]) => {
-          const r = await executor.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, values ?? []));
-          return { rows: r.rows };
-        },
-      };
-    }
+    if (executor) sendOptions.db = bossDb(executor);
     const id = await this.#boss.send(name, data as object, sendOptions);
     // Inside a transaction the notification goes out at commit, once the job can be fetched.
     if (id !== null) await this.opts.db.notify(JOB_QUEUED_CHANNEL, name, executor);
@@ -237,6 +243,32 @@ export class PgBossQueue implements JobQueue {
                 where name = ${name} and singleton_key = ${opts.dedupKey} and state < 'active'`.execute(executor ?? this.opts.db.kysely);
     }
     return id;
+  }
+
+  /**
+   * One insert of every job (pg-boss's `insert`: a job whose key is already queued is skipped by the queue's unique
+   * index, as `send` does), one update that adds `coalesceData` to queued jobs lacking it, one notification. The
+   * jobs get ordered ids ({@link orderedUuids}), so they are fetched in the order given.
+   */
+  async enqueueMany<N extends JobName>(name: N, jobs: readonly QueuedJob<JobPayloads[N]>[], opts: { executor?: Executor } = {}): Promise<void> {
+    const executor = opts.executor;
+    for (let start = 0; start < jobs.length; start += ENQUEUE_BATCH) {
+      const batch = jobs.slice(start, start + ENQUEUE_BATCH);
+      const ids = orderedUuids(batch.length);
+      await this.#boss.insert(
+        batch.map((job, i) => ({ id: ids[i], name, data: job.data, ...(job.dedupKey !== undefined ? { singletonKey: job.dedupKey } : {}) })),
+        executor ? { db: bossDb(executor) } : {},
+      );
+      const coalescing = batch.flatMap((job) => (job.coalesceData !== undefined && job.dedupKey !== undefined ? [{ key: job.dedupKey, extra: job.coalesceData }] : []));
+      if (coalescing.length > 0) {
+        // As in `enqueue`: the queued job's own fields win, a started one is left alone; jobs that already hold the
+        // fields (those just inserted) are not rewritten.
+        await sql`update ${sql.id(SCHEMA)}.job as j set data = c.extra || j.data
+                  from jsonb_to_recordset(${JSON.stringify(coalescing)}::jsonb) as c (key text, extra jsonb)
+                  where j.name = ${name} and j.singleton_key = c.key and j.state < 'active' and not j.data @> c.extra`.execute(executor ?? this.opts.db.kysely);
+      }
+    }
+    if (jobs.length > 0) await this.opts.db.notify(JOB_QUEUED_CHANNEL, name, executor);
   }
 
   async schedule<N extends JobName>(name: N, cron: string, data: JobPayloads[N], tz = 'UTC'): Promise<void> {

@@ -263,14 +263,36 @@ export interface TaskRow {
   modified: Date;
 }
 
-export async function insertTask(
-  ex: Executor,
-  task: { id: string; kind: string; requestedBy: string | null; enterpriseUuid: string | null; args: Record<string, unknown> },
-): Promise<void> {
-  await ex
-    .insertInto('task')
-    .values({ id: task.id, kind: task.kind, requested_by: task.requestedBy, enterprise_uuid: task.enterpriseUuid, args: JSON.stringify(task.args) })
-    .execute();
+export interface NewTask {
+  id: string;
+  kind: string;
+  requestedBy: string | null;
+  enterpriseUuid: string | null;
+  args: Record<string, unknown>;
+}
+
+export async function insertTask(ex: Executor, task: NewTask): Promise<void> {
+  await insertTasks(ex, [task]);
+}
+
+/** Tasks per insert statement. */
+const TASK_BATCH = 1000;
+
+export async function insertTasks(ex: Executor, tasks: readonly NewTask[]): Promise<void> {
+  for (let i = 0; i < tasks.length; i += TASK_BATCH) {
+    await ex
+      .insertInto('task')
+      .values(
+        tasks.slice(i, i + TASK_BATCH).map((task) => ({
+          id: task.id,
+          kind: task.kind,
+          requested_by: task.requestedBy,
+          enterprise_uuid: task.enterpriseUuid,
+          args: JSON.stringify(task.args),
+        })),
+      )
+      .execute();
+  }
 }
 
 export async function findTask(ex: Executor, id: string): Promise<TaskRow | undefined> {

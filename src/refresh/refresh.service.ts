@@ -5,16 +5,25 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Executor } from '../db/database.js';
-import type { JobQueue } from '../jobs/job-queue.js';
+import type { JobQueue, QueuedJob } from '../jobs/job-queue.js';
 import type { JobPayloads } from '../jobs/job-types.js';
 import { hasAdminAccess, type AuthContext } from '../auth/roles.js';
 import { AppError, forbidden, notFound } from '../shared/errors.js';
 import { parseUuid } from '../catalog/membership-index.js';
-import { REFRESH_TASK_KIND, findCatalog, findTask, insertTask, queriesInUse, type TaskState } from './refresh.repository.js';
+import { REFRESH_TASK_KIND, findCatalog, findTask, insertTask, insertTasks, queriesInUse, type TaskState } from './refresh.repository.js';
 
 export type RefreshReason = JobPayloads['refresh_catalog_query']['reason'];
 
 const DAY_MS = 86_400_000;
+
+/** The job refreshing `queryId`, deduplicated by query; in a cycle, a queued refresh it coalesces with joins it. */
+function refreshJob(queryId: number, reason: RefreshReason, cycle?: string): QueuedJob<JobPayloads['refresh_catalog_query']> {
+  return {
+    data: { queryId, reason, ...(cycle !== undefined ? { cycle } : {}) },
+    dedupKey: String(queryId),
+    ...(cycle !== undefined ? { coalesceData: { cycle } } : {}),
+  };
+}
 
 /**
  * Queue one refresh of a query; null when it coalesced with a refresh already queued for it. `cycle` marks it as
@@ -22,11 +31,8 @@ const DAY_MS = 86_400_000;
  * belongs to one already), so catalogs created in bulk and then refreshed with `refresh --all` share too.
  */
 export function enqueueRefresh(jobs: JobQueue, queryId: number, reason: RefreshReason, executor?: Executor, cycle?: string): Promise<string | null> {
-  return jobs.enqueue(
-    'refresh_catalog_query',
-    { queryId, reason, ...(cycle !== undefined ? { cycle } : {}) },
-    { dedupKey: String(queryId), ...(executor ? { executor } : {}), ...(cycle !== undefined ? { coalesceData: { cycle } } : {}) },
-  );
+  const { data, ...opts } = refreshJob(queryId, reason, cycle);
+  return jobs.enqueue('refresh_catalog_query', data, { ...opts, ...(executor ? { executor } : {}) });
 }
 
 /**
@@ -52,22 +58,26 @@ export async function enqueueQueriesInUse(
 }
 
 /**
- * Record a task per query and queue their refreshes (CLI). A task is closed by the first run of its query that
- * starts after it was recorded. The tasks belong to no API caller (only superusers can read them over HTTP).
+ * Record a task per query and queue their refreshes (CLI), all in one transaction and a few statements, in the
+ * order given. A task is closed by the first run of its query that starts after it was recorded. The tasks belong to
+ * no API caller (only superusers can read them over HTTP).
  */
 export async function requestQueryRefreshes(db: Db, jobs: JobQueue, queryIds: readonly number[]): Promise<{ queryId: number; taskId: string }[]> {
-  const out: { queryId: number; taskId: string }[] = [];
   // Several queries at once are one cycle: their refreshes share the full items they fetch.
   const cycle = queryIds.length > 1 ? randomUUID() : undefined;
-  for (const queryId of queryIds) {
-    const taskId = randomUUID();
-    await db.transaction(async (trx) => {
-      await insertTask(trx, { id: taskId, kind: REFRESH_TASK_KIND, requestedBy: null, enterpriseUuid: null, args: { queryId } });
-      await enqueueRefresh(jobs, queryId, 'on_demand', trx, cycle);
-    }, 'refresh: request');
-    out.push({ queryId, taskId });
-  }
-  return out;
+  const requested = queryIds.map((queryId) => ({ queryId, taskId: randomUUID() }));
+  await db.transaction(async (trx) => {
+    await insertTasks(
+      trx,
+      requested.map((r) => ({ id: r.taskId, kind: REFRESH_TASK_KIND, requestedBy: null, enterpriseUuid: null, args: { queryId: r.queryId } })),
+    );
+    await jobs.enqueueMany(
+      'refresh_catalog_query',
+      requested.map((r) => refreshJob(r.queryId, 'on_demand', cycle)),
+      { executor: trx },
+    );
+  }, 'refresh: request');
+  return requested;
 }
 
 /**
