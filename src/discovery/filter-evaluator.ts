@@ -379,6 +379,57 @@ function compileClause(clause: FilterClause, now: number): DocumentPredicate {
   }
 }
 
+/**
+ * A necessary condition of a clause that an inverted index answers with posting lists: every document the clause
+ * matches has one of `anyOf` among its stored values of `field` (an empty `anyOf`: the clause matches nothing).
+ */
+export interface TermRequirement {
+  readonly field: string;
+  readonly anyOf: readonly IndexValue[];
+}
+
+/** Kinds whose term clauses are plain set membership on the stored values, so a posting list reproduces them. */
+export const EXACT_TERM_KINDS: ReadonlySet<FieldKind> = new Set<FieldKind>(['keyword', 'lower', 'boolean']);
+
+/**
+ * What `compileClause` requires of a document, restated as values an inverted index can look up, so a search can
+ * evaluate the full predicate on the few documents that carry them instead of on the whole index. The requirements
+ * may be weaker than the clause, never stronger: clauses that cannot be restated (`__exclude` negates, ranges,
+ * numbers, dates, phrases) give none and do not narrow the search. Deliberately written apart from `termsAny` (not
+ * sharing its normalisation) so that search-index.test.ts, comparing indexed searches with full scans, catches a
+ * divergence between the two.
+ */
+export function termRequirements(clause: FilterClause): TermRequirement[] {
+  const spec = SEARCH_FILTER_FIELDS[clause.field];
+  if (spec === undefined) return [];
+  const { field, values } = clause;
+  // `compileClause` never matches a nested field, whatever the lookup.
+  if (spec.kind === 'nested') return [{ field, anyOf: [] }];
+  if (!EXACT_TERM_KINDS.has(spec.kind)) return [];
+  switch (clause.lookup) {
+    case null:
+      return [{ field, anyOf: storedTerms(spec.kind, values) }];
+    case 'term':
+      return values.map((v) => ({ field, anyOf: storedTerms(spec.kind, [v]) }));
+    case 'terms':
+    case 'in':
+      return values.map((v) => ({ field, anyOf: storedTerms(spec.kind, splitPieces(v)) }));
+    default:
+      // `__exclude` keeps documents without the values; ranges are not declared on these kinds.
+      return [];
+  }
+}
+
+/** The stored values a keyword, lower or boolean `terms` over `values` accepts (see `normaliseIndexValue`). */
+function storedTerms(kind: FieldKind, values: readonly string[]): IndexValue[] {
+  if (kind === 'lower') return values.map((v) => v.toLowerCase());
+  if (kind === 'boolean') {
+    // One value that is not strictly "true" or "false" makes the whole `terms` match nothing.
+    return values.every((v) => v === 'true' || v === 'false') ? values.map((v) => v === 'true') : [];
+  }
+  return [...values];
+}
+
 /** `terms` semantics: the document has at least one of the values. */
 function termsAny(field: string, kind: FieldKind, values: readonly string[], now: number): DocumentPredicate {
   switch (kind) {
