@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { openTestDb, uid } from '../../test/helpers/db.js';
 import type { Db } from './database.js';
-import { migrateToLatest, pendingMigrations } from './migrate.js';
+import { MigrationError, migrateDown, migrateToLatest, pendingMigrations } from './migrate.js';
+import { migrations } from './migrations/index.js';
 import { OuterHandleInTransactionError } from './tx-guard.js';
 
 describe(`database (${process.env.DATABASE_URL?.startsWith('postgres') ? 'PostgreSQL' : 'PGlite'})`, () => {
@@ -18,6 +19,22 @@ describe(`database (${process.env.DATABASE_URL?.startsWith('postgres') ? 'Postgr
     assert.deepEqual(await migrateToLatest(db), []);
     const r = await db.executeSql(`select count(*) as n from job_worker`);
     assert.equal(typeof r.rows[0]?.n, 'number');
+  });
+
+  test('a database behind by a migration gets it; one that applied a migration this code does not know is refused', async () => {
+    const newest = Object.keys(migrations).sort().at(-1);
+    assert.deepEqual((await migrateDown(db)).map((r) => r.migrationName), [newest]);
+    assert.deepEqual(await pendingMigrations(db), [newest]);
+    assert.deepEqual((await migrateToLatest(db)).map((r) => [r.migrationName, r.status]), [[newest, 'Success']]);
+    assert.deepEqual(await pendingMigrations(db), []);
+
+    await sql`insert into kysely_migration (name, timestamp) values ('29991231_0001_from_the_future', now())`.execute(db.kysely);
+    try {
+      await assert.rejects(migrateToLatest(db), MigrationError);
+    } finally {
+      await sql`delete from kysely_migration where name = '29991231_0001_from_the_future'`.execute(db.kysely);
+    }
+    assert.deepEqual(await migrateToLatest(db), []);
   });
 
   test('a query on the outer handle inside a transaction throws at once instead of hanging', async () => {
