@@ -4,7 +4,7 @@ import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import type { TSchema } from 'typebox';
 import { DAY_MS, advertisedRun, generateDataset, runAvailability, runHasEnded, type CourseEntity, type RunEntity } from './dataset.js';
-import { presentCourse, presentCourseHit, presentProgram, presentSearchHit } from './discovery.presenter.js';
+import { isoSeconds, presentCourse, presentCourseHit, presentProgram, presentSearchHit } from './discovery.presenter.js';
 import { Course, CourseHit, CourseRunHit, LearnerPathwayHit, PersonHit, ProgramExtended, ProgramHit } from './discovery.schemas.js';
 import { searchIndexOf } from './search-index.js';
 import type { QueryParams } from './filter-evaluator.js';
@@ -154,4 +154,10 @@ void describe('discovery rules', () => {
     assert.equal(advertisedRun({ ...base, runs: [past, later, soon] }, now)?.key, 'soon');
     assert.equal(advertisedRun({ ...base, runs: [past] }, now)?.key, 'past');
   });
+});
+
+test('isoSeconds: an ISO date-time cut at the seconds, also for years beyond 9999', () => {
+  assert.equal(isoSeconds(Date.UTC(2026, 10, 23, 4, 5, 6, 789)), '2026-11-23T04:05:06Z');
+  assert.equal(isoSeconds(Date.UTC(1999, 0, 1)), '1999-01-01T00:00:00Z');
+  assert.equal(isoSeconds(Date.UTC(10000, 0, 1, 0, 0, 0, 5)), '+010000-01-01T00:00:00Z');
 });

@@ -60,7 +60,10 @@ const MARKETING = 'https://www.edx.org';
 
 /** `YYYY-MM-DDTHH:MM:SSZ`, as search documents format dates. */
 export function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const iso = new Date(ms).toISOString();
+  // `YYYY-MM-DDTHH:mm:ss.sssZ`, cut at the seconds (a regular expression here was 4 % of a bench refresh's upstream);
+  // years beyond 9999 come in the longer `±YYYYYY` form and keep the general rule.
+  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, 'Z');
 }
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : isoSeconds(ms));
 /** DRF date-times carry microseconds on `modified`-like fields. */
