@@ -1,8 +1,9 @@
 /**
  * Crash recovery for jobs. A queue library only learns that a worker died when the job's expiry runs out (often
  * many minutes). Here every worker process heartbeats a `job_worker` row and records a `job_lease` per running
- * job; a reaper in every worker puts back the jobs of workers whose heartbeat stopped, so an interrupted refresh
- * or transmission resumes well within a minute of a `kill -9`.
+ * job (written in the transaction of the fetch that made the job active); a reaper in every worker puts back the
+ * jobs of workers whose heartbeat stopped, so an interrupted refresh or transmission resumes well within a minute of
+ * a `kill -9`.
  */
 import { sql } from 'kysely';
 import { hostname } from 'node:os';
@@ -66,6 +67,19 @@ export class JobLeases {
       .set({ last_seen_at: sql`now()` })
       .where('worker_id', '=', this.opts.workerId)
       .execute();
+  }
+
+  /**
+   * The statement that records leases of this worker on `jobIds` of `queue`, for a caller to run in the same
+   * transaction as the fetch that made the jobs active ({@link PgBossQueue}): no job is ever active without a lease,
+   * whatever the moment its process dies.
+   */
+  leaseStatement(jobIds: readonly string[], queue: string): { text: string; values: unknown[] } {
+    return {
+      text: `insert into job_lease (job_id, queue, worker_id) select unnest($1::text[]), $2, $3
+             on conflict (job_id) do update set worker_id = excluded.worker_id, queue = excluded.queue, started_at = now()`,
+      values: [jobIds, queue, this.opts.workerId],
+    };
   }
 
   async begin(jobId: string, queue: string): Promise<void> {

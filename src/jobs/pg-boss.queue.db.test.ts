@@ -22,6 +22,8 @@ declare module './job-types.js' {
     test_coalesce: { key: string; reason?: string; cycle?: string };
     test_many: { value: string; cycle?: string };
     test_many_order: { value: string };
+    test_lease_fail: { value: string };
+    test_lease_held: { value: string };
   }
 }
 
@@ -357,6 +359,64 @@ describe('PgBossQueue', () => {
       await waitFor(() => done.length === values.length, 'the jobs to run', 20_000);
       assert.deepEqual(done, values);
     } finally {
+      await q.stop({ timeoutMs: 3000 });
+    }
+  });
+
+  test('a fetch and the leases on what it fetched commit together: when the lease cannot be written, the job stays queued', async () => {
+    // A trigger makes recording a lease of this queue fail. Recorded after the fetch (as before), the job would be
+    // left active with no lease: invisible to the reaper after a crash until pg-boss's expiry.
+    await sql`create or replace function test_refuse_lease() returns trigger language plpgsql as $$
+              begin raise exception 'lease refused by the test'; end $$`.execute(db.kysely);
+    await sql`create trigger test_refuse_lease before insert on job_lease for each row
+              when (new.queue = 'test_lease_fail') execute function test_refuse_lease()`.execute(db.kysely);
+    const q = new PgBossQueue({ db, connectionString: db.connectionString ?? undefined, work: true, pollSeconds: 1, logger: silent });
+    const ran: string[] = [];
+    await q.start();
+    try {
+      await q.define('test_lease_fail', {}, async (job) => {
+        ran.push(job.data.value);
+      });
+      const value = uid();
+      const id = await q.enqueue('test_lease_fail', { value });
+      assert.ok(id);
+      await q.startWorkers();
+      // Several polls' worth of fetch attempts.
+      await sleep(2_500);
+      const row = (await db.executeSql(`select state::text as state, retry_count, started_on from pgboss.job where id = $1::uuid`, [id])).rows[0];
+      assert.deepEqual({ state: row?.state, retries: row?.retry_count, started: row?.started_on }, { state: 'created', retries: 0, started: null });
+      assert.equal(ran.length, 0, 'the job did not run');
+
+      await sql`drop trigger test_refuse_lease on job_lease`.execute(db.kysely);
+      await waitFor(() => ran.includes(value), 'the job to run once its lease can be written');
+      await waitFor(async () => (await db.executeSql(`select state::text as state from pgboss.job where id = $1::uuid`, [id])).rows[0]?.state === 'completed', 'the job to complete');
+      assert.deepEqual((await db.executeSql(`select job_id from job_lease where job_id = $1`, [id])).rows, [], 'its lease ended with it');
+    } finally {
+      await sql`drop trigger if exists test_refuse_lease on job_lease`.execute(db.kysely);
+      await sql`drop function if exists test_refuse_lease()`.execute(db.kysely);
+      await q.stop({ timeoutMs: 3000 });
+    }
+  });
+
+  test('while a job runs, its lease is held by the worker that fetched it', async () => {
+    const q = new PgBossQueue({ db, connectionString: db.connectionString ?? undefined, work: true, pollSeconds: 1, logger: silent });
+    let release!: () => void;
+    const running = new Promise<void>((r) => (release = r));
+    let started = false;
+    await q.start();
+    try {
+      await q.define('test_lease_held', {}, async () => {
+        started = true;
+        await running;
+      });
+      const id = await q.enqueue('test_lease_held', { value: uid() });
+      assert.ok(id);
+      await q.startWorkers();
+      await waitFor(() => started, 'the job to start');
+      const leases = (await db.executeSql(`select queue, worker_id from job_lease where job_id = $1`, [id])).rows;
+      assert.deepEqual(leases, [{ queue: 'test_lease_held', worker_id: q.workerId }]);
+    } finally {
+      release();
       await q.stop({ timeoutMs: 3000 });
     }
   });

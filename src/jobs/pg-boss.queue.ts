@@ -17,11 +17,15 @@
  * statement pg-boss issues goes through this class (on PostgreSQL through a small pool of our own), a job handed
  * over once stopping began is put back in the queue unrun, and `stop` returns only when pg-boss's statements and
  * our handlers have all settled.
+ *
+ * Crash safety. A job becomes `active` in pg-boss's fetch, and in the same transaction this class records the
+ * lease (`job-leases.ts`) by which the reaper finds the jobs of a dead worker; a job is never active without one.
  */
 import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { createRequire } from 'node:module';
 import { CompiledQuery, sql } from 'kysely';
 import type { Db, Executor } from '../db/database.js';
 import { runInBackground } from '../db/statement-priority.js';
@@ -49,6 +53,20 @@ const SCHEMA = 'pgboss';
 export const JOB_QUEUED_CHANNEL = 'ecat_job_queued';
 
 type Handler = (job: JobContext<unknown>) => Promise<unknown>;
+
+/** What `pg-boss/src/plans.js` (CommonJS, untyped) gives us: the text of its fetch statement. */
+interface PgBossPlans {
+  fetchNextJob(schema: string): (options: { includeMetadata?: boolean; priority?: boolean; ignoreStartAfter?: boolean }) => string;
+}
+/**
+ * Every text pg-boss's workers fetch jobs with (`work` passes `includeMetadata` and `priority`), made by pg-boss's
+ * own function, so the statement is recognised exactly; a test fails if a pg-boss upgrade changes how workers fetch.
+ */
+const FETCH_STATEMENTS: ReadonlySet<string> = (() => {
+  const plans = createRequire(import.meta.url)('pg-boss/src/plans.js') as PgBossPlans;
+  const fetchText = plans.fetchNextJob(SCHEMA);
+  return new Set([true, false].flatMap((includeMetadata) => [true, false].map((priority) => fetchText({ includeMetadata, priority }))));
+})();
 
 /** Jobs per insert statement of `enqueueMany`. */
 const ENQUEUE_BATCH = 1000;
@@ -95,7 +113,9 @@ export class PgBossQueue implements JobQueue {
     const run = pool
       ? (text: string, values: unknown[]) => pool.query(text, values)
       : (text: string, values: unknown[]) => opts.db.executeSql(text, values);
-    this.#boss = new PgBoss({ ...common, db: { executeSql: (text: string, values?: unknown[]) => this.#track(run(text, values ?? [])) } });
+    const execute = (text: string, values: unknown[]): Promise<{ rows: Record<string, unknown>[] }> =>
+      FETCH_STATEMENTS.has(text) ? this.#fetchLeased(text, values) : run(text, values);
+    this.#boss = new PgBoss({ ...common, db: { executeSql: (text: string, values?: unknown[]) => this.#track(execute(text, values ?? [])) } });
     this.#boss.on('error', (err) => opts.logger.error({ err }, 'job queue error'));
     this.#leases = new JobLeases(opts.db, {
       workerId: opts.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
@@ -120,6 +140,42 @@ export class PgBossQueue implements JobQueue {
       this.#running = this.#stopping === null;
     });
     await this.#starting;
+  }
+
+  /**
+   * pg-boss's fetch (jobs → `active`) and the leases on what it fetched, in one transaction. Recorded afterwards, a
+   * `kill -9` between the two statements left an active job without a lease, which the reaper never sees: it waited
+   * for pg-boss's expiry (30 minutes for a refresh) instead of resuming within a minute.
+   */
+  async #fetchLeased(text: string, values: unknown[]): Promise<{ rows: Record<string, unknown>[] }> {
+    const queue = String(values[0]);
+    const lease = (rows: Record<string, unknown>[]) => this.#leases.leaseStatement(rows.map((r) => String(r.id)), queue);
+    if (this.#pool) {
+      const client = await this.#pool.connect();
+      try {
+        await client.query('begin');
+        const { rows } = await client.query<Record<string, unknown>>(text, values);
+        if (rows.length > 0) {
+          const l = lease(rows);
+          await client.query(l.text, l.values);
+        }
+        await client.query('commit');
+        return { rows };
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    }
+    return this.opts.db.transaction(async (trx) => {
+      const { rows } = await trx.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, values));
+      if (rows.length > 0) {
+        const l = lease(rows);
+        await trx.executeQuery(CompiledQuery.raw(l.text, l.values));
+      }
+      return { rows: [...rows] };
+    }, 'jobs: fetch');
   }
 
   #track<T>(work: Promise<T>): Promise<T> {
@@ -205,16 +261,19 @@ export class PgBossQueue implements JobQueue {
 
   async #putBack(name: string, jobs: PgBoss.JobWithMetadata<unknown>[]): Promise<void> {
     for (const job of jobs) {
-      await putBackJob(this.opts.db.kysely, SCHEMA, name, job.id, 'unrun').catch((err: unknown) =>
-        // Still active, unleased: pg-boss's expiry puts it back later.
-        this.opts.logger.error({ err, job: { id: job.id, queue: name } }, 'could not put back a job fetched while stopping'),
-      );
+      try {
+        await putBackJob(this.opts.db.kysely, SCHEMA, name, job.id, 'unrun');
+        await this.#leases.end(job.id);
+      } catch (err) {
+        // Still active and leased: once this process is gone, the reaper puts it back.
+        this.opts.logger.error({ err, job: { id: job.id, queue: name } }, 'could not put back a job fetched while stopping');
+      }
     }
   }
 
   async #run(name: string, job: PgBoss.JobWithMetadata<unknown>, handler: Handler): Promise<unknown> {
+    // Its lease was recorded with the fetch (`#fetchLeased`).
     const started = Date.now();
-    await this.#leases.begin(job.id, name);
     try {
       const result = await handler({ id: job.id, name, data: job.data, attempt: job.retryCount, signal: this.#abort.signal });
       this.opts.onJobEvent?.(name, 'completed', Date.now() - started);
