@@ -1,7 +1,7 @@
 /**
  * Crash recovery for jobs. A queue library only learns that a worker died when the job's expiry runs out (often
  * many minutes). Here every worker process heartbeats a `job_worker` row and records a `job_lease` per running
- * job (written in the transaction of the fetch that made the job active); a reaper in every worker puts back the
+ * job (written by the statement that made the job active); a reaper in every worker puts back the
  * jobs of workers whose heartbeat stopped, so an interrupted refresh or transmission resumes well within a minute of
  * a `kill -9`.
  */
@@ -70,15 +70,15 @@ export class JobLeases {
   }
 
   /**
-   * The statement that records leases of this worker on `jobIds` of `queue`, for a caller to run in the same
-   * transaction as the fetch that made the jobs active ({@link PgBossQueue}): no job is ever active without a lease,
-   * whatever the moment its process dies.
+   * What a statement needs to record leases of this worker on the jobs it makes active ({@link PgBossQueue} adds it
+   * to pg-boss's fetch, so no job is ever active without a lease, whatever the moment its process dies): the worker
+   * id, as parameter number `param`, and the conflict clause (a job put back and fetched again changes hands).
    */
-  leaseStatement(jobIds: readonly string[], queue: string): { text: string; values: unknown[] } {
+  leaseColumns(param: number): { workerId: string; workerParam: string; onConflict: string } {
     return {
-      text: `insert into job_lease (job_id, queue, worker_id) select unnest($1::text[]), $2, $3
-             on conflict (job_id) do update set worker_id = excluded.worker_id, queue = excluded.queue, started_at = now()`,
-      values: [jobIds, queue, this.opts.workerId],
+      workerId: this.opts.workerId,
+      workerParam: `$${param}`,
+      onConflict: 'on conflict (job_id) do update set worker_id = excluded.worker_id, queue = excluded.queue, started_at = now()',
     };
   }
 

@@ -18,8 +18,8 @@
  * over once stopping began is put back in the queue unrun, and `stop` returns only when pg-boss's statements and
  * our handlers have all settled.
  *
- * Crash safety. A job becomes `active` in pg-boss's fetch, and in the same transaction this class records the
- * lease (`job-leases.ts`) by which the reaper finds the jobs of a dead worker; a job is never active without one.
+ * Crash safety. A job becomes `active` in pg-boss's fetch, and in the same statement this class records the lease
+ * (`job-leases.ts`) by which the reaper finds the jobs of a dead worker; a job is never active without one.
  */
 import PgBoss from 'pg-boss';
 import pg from 'pg';
@@ -114,7 +114,7 @@ export class PgBossQueue implements JobQueue {
       ? (text: string, values: unknown[]) => pool.query(text, values)
       : (text: string, values: unknown[]) => opts.db.executeSql(text, values);
     const execute = (text: string, values: unknown[]): Promise<{ rows: Record<string, unknown>[] }> =>
-      FETCH_STATEMENTS.has(text) ? this.#fetchLeased(text, values) : run(text, values);
+      FETCH_STATEMENTS.has(text) ? this.#fetchLeased(text, values, run) : run(text, values);
     this.#boss = new PgBoss({ ...common, db: { executeSql: (text: string, values?: unknown[]) => this.#track(execute(text, values ?? [])) } });
     this.#boss.on('error', (err) => opts.logger.error({ err }, 'job queue error'));
     this.#leases = new JobLeases(opts.db, {
@@ -143,39 +143,19 @@ export class PgBossQueue implements JobQueue {
   }
 
   /**
-   * pg-boss's fetch (jobs → `active`) and the leases on what it fetched, in one transaction. Recorded afterwards, a
-   * `kill -9` between the two statements left an active job without a lease, which the reaper never sees: it waited
-   * for pg-boss's expiry (30 minutes for a refresh) instead of resuming within a minute.
+   * pg-boss's fetch (jobs → `active`) and the leases on what it fetched, in one statement: the fetch runs as a
+   * common table expression whose rows the lease insert reads. Recorded afterwards, a `kill -9` between the two
+   * statements left an active job without a lease, which the reaper never sees: it waited for pg-boss's expiry
+   * (30 minutes for a refresh) instead of resuming within a minute.
    */
-  async #fetchLeased(text: string, values: unknown[]): Promise<{ rows: Record<string, unknown>[] }> {
-    const queue = String(values[0]);
-    const lease = (rows: Record<string, unknown>[]) => this.#leases.leaseStatement(rows.map((r) => String(r.id)), queue);
-    if (this.#pool) {
-      const client = await this.#pool.connect();
-      try {
-        await client.query('begin');
-        const { rows } = await client.query<Record<string, unknown>>(text, values);
-        if (rows.length > 0) {
-          const l = lease(rows);
-          await client.query(l.text, l.values);
-        }
-        await client.query('commit');
-        return { rows };
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    }
-    return this.opts.db.transaction(async (trx) => {
-      const { rows } = await trx.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, values));
-      if (rows.length > 0) {
-        const l = lease(rows);
-        await trx.executeQuery(CompiledQuery.raw(l.text, l.values));
-      }
-      return { rows: [...rows] };
-    }, 'jobs: fetch');
+  #fetchLeased(text: string, values: unknown[], run: (text: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>) {
+    const lease = this.#leases.leaseColumns(values.length + 1);
+    return run(
+      `with fetched as (${text}),
+            leased as (insert into job_lease (job_id, queue, worker_id) select id::text, $1, ${lease.workerParam} from fetched ${lease.onConflict})
+       select * from fetched`,
+      [...values, lease.workerId],
+    );
   }
 
   #track<T>(work: Promise<T>): Promise<T> {
