@@ -70,24 +70,20 @@ export class JobLeases {
   }
 
   /**
-   * What a statement needs to record leases of this worker on the jobs it makes active ({@link PgBossQueue} adds it
-   * to pg-boss's fetch, so no job is ever active without a lease, whatever the moment its process dies): the worker
-   * id, as parameter number `param`, and the conflict clause (a job put back and fetched again changes hands).
+   * A fetch statement of the queue (`text`, whose `$1` is the queue name and whose rows carry the job `id`) turned
+   * into one that also records this worker's leases on the jobs it makes active: the fetch runs as a common table
+   * expression whose rows the lease insert reads. {@link PgBossQueue} sends pg-boss's fetch through it, so no job is
+   * ever active without a lease, whatever the moment its process dies. A job put back and fetched again changes
+   * hands.
    */
-  leaseColumns(param: number): { workerId: string; workerParam: string; onConflict: string } {
+  leasedFetch(text: string, values: readonly unknown[]): { text: string; values: unknown[] } {
     return {
-      workerId: this.opts.workerId,
-      workerParam: `$${param}`,
-      onConflict: 'on conflict (job_id) do update set worker_id = excluded.worker_id, queue = excluded.queue, started_at = now()',
+      text: `with fetched as (${text}),
+                  leased as (insert into job_lease (job_id, queue, worker_id) select id::text, $1, $${values.length + 1} from fetched
+                             on conflict (job_id) do update set worker_id = excluded.worker_id, queue = excluded.queue, started_at = now())
+             select * from fetched`,
+      values: [...values, this.opts.workerId],
     };
-  }
-
-  async begin(jobId: string, queue: string): Promise<void> {
-    await this.db.kysely
-      .insertInto('job_lease')
-      .values({ job_id: jobId, queue, worker_id: this.opts.workerId })
-      .onConflict((oc) => oc.column('job_id').doUpdateSet({ worker_id: this.opts.workerId, started_at: sql`now()` }))
-      .execute();
   }
 
   async end(jobId: string): Promise<void> {

@@ -113,8 +113,14 @@ export class PgBossQueue implements JobQueue {
     const run = pool
       ? (text: string, values: unknown[]) => pool.query(text, values)
       : (text: string, values: unknown[]) => opts.db.executeSql(text, values);
-    const execute = (text: string, values: unknown[]): Promise<{ rows: Record<string, unknown>[] }> =>
-      FETCH_STATEMENTS.has(text) ? this.#fetchLeased(text, values, run) : run(text, values);
+    // pg-boss's fetch (jobs → `active`) goes out together with the leases on what it fetched, in one statement.
+    // Recorded afterwards, a `kill -9` between two statements left an active job without a lease, which the reaper
+    // never sees: it waited for pg-boss's expiry (30 minutes for a refresh) instead of resuming within a minute.
+    const execute = (text: string, values: unknown[]): Promise<{ rows: Record<string, unknown>[] }> => {
+      if (!FETCH_STATEMENTS.has(text)) return run(text, values);
+      const leased = this.#leases.leasedFetch(text, values);
+      return run(leased.text, leased.values);
+    };
     this.#boss = new PgBoss({ ...common, db: { executeSql: (text: string, values?: unknown[]) => this.#track(execute(text, values ?? [])) } });
     this.#boss.on('error', (err) => opts.logger.error({ err }, 'job queue error'));
     this.#leases = new JobLeases(opts.db, {
@@ -140,22 +146,6 @@ export class PgBossQueue implements JobQueue {
       this.#running = this.#stopping === null;
     });
     await this.#starting;
-  }
-
-  /**
-   * pg-boss's fetch (jobs → `active`) and the leases on what it fetched, in one statement: the fetch runs as a
-   * common table expression whose rows the lease insert reads. Recorded afterwards, a `kill -9` between the two
-   * statements left an active job without a lease, which the reaper never sees: it waited for pg-boss's expiry
-   * (30 minutes for a refresh) instead of resuming within a minute.
-   */
-  #fetchLeased(text: string, values: unknown[], run: (text: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>) {
-    const lease = this.#leases.leaseColumns(values.length + 1);
-    return run(
-      `with fetched as (${text}),
-            leased as (insert into job_lease (job_id, queue, worker_id) select id::text, $1, ${lease.workerParam} from fetched ${lease.onConflict})
-       select * from fetched`,
-      [...values, lease.workerId],
-    );
   }
 
   #track<T>(work: Promise<T>): Promise<T> {
@@ -252,7 +242,7 @@ export class PgBossQueue implements JobQueue {
   }
 
   async #run(name: string, job: PgBoss.JobWithMetadata<unknown>, handler: Handler): Promise<unknown> {
-    // Its lease was recorded with the fetch (`#fetchLeased`).
+    // Its lease was recorded by the fetch that handed it over (`JobLeases.leasedFetch`).
     const started = Date.now();
     try {
       const result = await handler({ id: job.id, name, data: job.data, attempt: job.retryCount, signal: this.#abort.signal });
@@ -277,11 +267,19 @@ export class PgBossQueue implements JobQueue {
     // Inside a transaction the notification goes out at commit, once the job can be fetched.
     if (id !== null) await this.opts.db.notify(JOB_QUEUED_CHANNEL, name, executor);
     else if (opts.coalesceData !== undefined && opts.dedupKey !== undefined) {
-      // The queued job's own fields win. One that started meanwhile is left as it is.
-      await sql`update ${sql.id(SCHEMA)}.job set data = ${JSON.stringify(opts.coalesceData)}::jsonb || data
-                where name = ${name} and singleton_key = ${opts.dedupKey} and state < 'active'`.execute(executor ?? this.opts.db.kysely);
+      await this.#coalesce(name, [{ key: opts.dedupKey, extra: opts.coalesceData }], executor);
     }
     return id;
+  }
+
+  /**
+   * `extra` fields added to the queued (not yet started) job of each key, where it lacks them: the queued job's own
+   * fields win, a job that started meanwhile is left as it is, and one that already holds them is not rewritten.
+   */
+  async #coalesce(name: string, entries: readonly { key: string; extra: unknown }[], executor: Executor | undefined): Promise<void> {
+    await sql`update ${sql.id(SCHEMA)}.job as j set data = c.extra || j.data
+              from jsonb_to_recordset(${JSON.stringify(entries)}::jsonb) as c (key text, extra jsonb)
+              where j.name = ${name} and j.singleton_key = c.key and j.state < 'active' and not j.data @> c.extra`.execute(executor ?? this.opts.db.kysely);
   }
 
   /**
@@ -299,13 +297,8 @@ export class PgBossQueue implements JobQueue {
         executor ? { db: bossDb(executor) } : {},
       );
       const coalescing = batch.flatMap((job) => (job.coalesceData !== undefined && job.dedupKey !== undefined ? [{ key: job.dedupKey, extra: job.coalesceData }] : []));
-      if (coalescing.length > 0) {
-        // As in `enqueue`: the queued job's own fields win, a started one is left alone; jobs that already hold the
-        // fields (those just inserted) are not rewritten.
-        await sql`update ${sql.id(SCHEMA)}.job as j set data = c.extra || j.data
-                  from jsonb_to_recordset(${JSON.stringify(coalescing)}::jsonb) as c (key text, extra jsonb)
-                  where j.name = ${name} and j.singleton_key = c.key and j.state < 'active' and not j.data @> c.extra`.execute(executor ?? this.opts.db.kysely);
-      }
+      // The jobs just inserted already hold their fields and are left alone.
+      if (coalescing.length > 0) await this.#coalesce(name, coalescing, executor);
     }
     if (jobs.length > 0) await this.opts.db.notify(JOB_QUEUED_CHANNEL, name, executor);
   }
