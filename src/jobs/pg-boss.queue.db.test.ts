@@ -22,6 +22,7 @@ declare module './job-types.js' {
     test_coalesce: { key: string; reason?: string; cycle?: string };
     test_many: { value: string; cycle?: string };
     test_many_order: { value: string };
+    test_many_long: { value: string };
     test_lease_fail: { value: string };
     test_lease_held: { value: string };
   }
@@ -323,7 +324,8 @@ describe('PgBossQueue', () => {
     await queue.enqueue('test_many', { value: 'queued-a' }, { dedupKey: a });
     await queue.enqueue('test_many', { value: 'queued-b', cycle: 'own' }, { dedupKey: b });
 
-    await queue.enqueueMany('test_many', [a, b, c].map((key) => ({ data: { value: `many-${key}`, cycle: 'c1' }, dedupKey: key, coalesceData: { cycle: 'c1' } })));
+    const queued = await queue.enqueueMany('test_many', [a, b, c].map((key) => ({ data: { value: `many-${key}`, cycle: 'c1' }, dedupKey: key, coalesceData: { cycle: 'c1' } })));
+    assert.equal(queued, 1, 'only the new key counts as queued');
 
     assert.deepEqual(await dataOfKey(a), [{ value: 'queued-a', cycle: 'c1' }], 'coalesced with the queued job, which joins the cycle');
     assert.deepEqual(await dataOfKey(b), [{ value: 'queued-b', cycle: 'own' }], 'the queued job keeps its own fields');
@@ -338,6 +340,17 @@ describe('PgBossQueue', () => {
       /roll back/,
     );
     assert.deepEqual(await dataOfKey(d), []);
+  });
+
+  test('enqueueMany: a list longer than one insert statement keeps its order in the queue, and every job is counted', async () => {
+    await queue.define('test_many_long', { policy: 'standard' }, async () => {});
+    // Reverse order of the values, and more than one statement's worth (1,000 per insert), all in one transaction:
+    // one `created_on` for every job, so only the ids can keep the order.
+    const values = Array.from({ length: 2_345 }, (_, i) => `${String(9_999 - i).padStart(4, '0')}-${uid()}`);
+    const queued = await db.transaction((trx) => queue.enqueueMany('test_many_long', values.map((value) => ({ data: { value } })), { executor: trx }));
+    assert.equal(queued, values.length);
+    const rows = await db.executeSql(`select data->>'value' as value from pgboss.job where name = 'test_many_long' order by priority desc, created_on, id`);
+    assert.deepEqual(rows.rows.map((r) => r.value), values);
   });
 
   test('enqueueMany: jobs made in one statement run in the order given, and an idle worker is woken for them', async () => {

@@ -284,23 +284,32 @@ export class PgBossQueue implements JobQueue {
 
   /**
    * One insert of every job (pg-boss's `insert`: a job whose key is already queued is skipped by the queue's unique
-   * index, as `send` does), one update that adds `coalesceData` to queued jobs lacking it, one notification. The
-   * jobs get ordered ids ({@link orderedUuids}), so they are fetched in the order given.
+   * index, as `send` does), one count of what was inserted, one update that adds `coalesceData` to queued jobs
+   * lacking it, one notification. The jobs get ordered ids ({@link orderedUuids}), made for the whole list at once,
+   * so they are fetched in the order given however many statements the list takes. Returns how many jobs were
+   * queued; the others coalesced with a job already queued.
    */
-  async enqueueMany<N extends JobName>(name: N, jobs: readonly QueuedJob<JobPayloads[N]>[], opts: { executor?: Executor } = {}): Promise<void> {
+  async enqueueMany<N extends JobName>(name: N, jobs: readonly QueuedJob<JobPayloads[N]>[], opts: { executor?: Executor } = {}): Promise<number> {
     const executor = opts.executor;
+    const ids = orderedUuids(jobs.length);
+    let queued = 0;
     for (let start = 0; start < jobs.length; start += ENQUEUE_BATCH) {
       const batch = jobs.slice(start, start + ENQUEUE_BATCH);
-      const ids = orderedUuids(batch.length);
+      const batchIds = ids.slice(start, start + ENQUEUE_BATCH);
       await this.#boss.insert(
-        batch.map((job, i) => ({ id: ids[i], name, data: job.data, ...(job.dedupKey !== undefined ? { singletonKey: job.dedupKey } : {}) })),
+        batch.map((job, i) => ({ id: batchIds[i], name, data: job.data, ...(job.dedupKey !== undefined ? { singletonKey: job.dedupKey } : {}) })),
         executor ? { db: bossDb(executor) } : {},
       );
+      // pg-boss's insert reports nothing; the ids were made here, so those present are the ones it inserted.
+      const inserted = await sql<{ n: number }>`select count(*)::int as n from ${sql.id(SCHEMA)}.job
+                                                where name = ${name} and id = any(${batchIds}::uuid[])`.execute(executor ?? this.opts.db.kysely);
+      queued += inserted.rows[0]?.n ?? 0;
       const coalescing = batch.flatMap((job) => (job.coalesceData !== undefined && job.dedupKey !== undefined ? [{ key: job.dedupKey, extra: job.coalesceData }] : []));
       // The jobs just inserted already hold their fields and are left alone.
       if (coalescing.length > 0) await this.#coalesce(name, coalescing, executor);
     }
     if (jobs.length > 0) await this.opts.db.notify(JOB_QUEUED_CHANNEL, name, executor);
+    return queued;
   }
 
   async schedule<N extends JobName>(name: N, cron: string, data: JobPayloads[N], tz = 'UTC'): Promise<void> {

@@ -28,7 +28,7 @@ import { refreshQuery, type RefreshDeps } from './refresh.pipeline.js';
 import { CycleItems } from './cycle-items.js';
 import { enqueueQueriesInUse } from './refresh.service.js';
 import { queriesInUse } from './refresh.repository.js';
-import type { JobQueue } from '../jobs/job-queue.js';
+import type { JobQueue, QueuedJob } from '../jobs/job-queue.js';
 
 let db: Db;
 let customer: string;
@@ -433,14 +433,23 @@ describe('which queries a full refresh covers', () => {
       [shared],
     );
 
-    const queued: { queryId: number; reason: string; dedupKey: string | undefined }[] = [];
+    // The fan-out is one call of `enqueueMany`, inside a transaction; `enqueue` (one statement per job) is not used.
+    const calls: { jobs: QueuedJob<{ queryId: number; reason: string; cycle?: string }>[]; inTransaction: boolean }[] = [];
     const jobs = {
-      async enqueue(_name: string, data: { queryId: number; reason: string }, opts?: { dedupKey?: string }) {
-        queued.push({ queryId: data.queryId, reason: data.reason, dedupKey: opts?.dedupKey });
-        return 'id';
+      async enqueueMany(_name: string, list: QueuedJob<{ queryId: number; reason: string; cycle?: string }>[], opts?: { executor?: unknown }) {
+        calls.push({ jobs: [...list], inTransaction: opts?.executor !== undefined && opts.executor !== db.kysely });
+        return list.length - 1;
       },
     } as unknown as JobQueue;
-    await enqueueQueriesInUse(db, jobs, 'daily');
+    const result = await enqueueQueriesInUse(db, jobs, 'daily');
+    assert.equal(calls.length, 1);
+    const [call] = calls;
+    assert.ok(call?.inTransaction, 'queued in a transaction');
+    assert.deepEqual(result, { queries: call.jobs.length, queued: call.jobs.length - 1 }, 'the count is what enqueueMany queued');
+    const cycles = new Set(call.jobs.map((j) => j.data.cycle));
+    assert.equal(cycles.size, 1, 'one cycle for the whole fan-out');
+    assert.ok(call.jobs.every((j) => j.coalesceData?.cycle === j.data.cycle), 'a refresh already queued joins the cycle');
+    const queued = call.jobs.map((j) => ({ queryId: j.data.queryId, reason: j.data.reason, dedupKey: j.dedupKey }));
     assert.deepEqual(
       queued.filter((q) => q.queryId === used || q.queryId === shared),
       [

@@ -37,8 +37,10 @@ export function enqueueRefresh(jobs: JobQueue, queryId: number, reason: RefreshR
 
 /**
  * Queue a refresh of every query in use, the stalest first (never refreshed, then oldest success); those whose
- * last success is older than 24 h are marked `stale`. One statement per job, outside a transaction, so each job's
- * creation time — the queue's order — follows that ranking. `olderThan` keeps only queries not refreshed since.
+ * last success is older than 24 h are marked `stale`. All in one transaction of a few statements
+ * ({@link JobQueue.enqueueMany}), whose ordered job ids keep that ranking as the queue's order; a query whose
+ * refresh is already queued is not queued twice (that refresh joins the cycle). `olderThan` keeps only queries
+ * not refreshed since.
  */
 export async function enqueueQueriesInUse(
   db: Db,
@@ -48,12 +50,13 @@ export async function enqueueQueriesInUse(
 ): Promise<{ queries: number; queued: number }> {
   const now = opts.now ?? new Date();
   const queries = await queriesInUse(db.kysely, opts.olderThan);
+  if (queries.length === 0) return { queries: 0, queued: 0 };
   const cycle = randomUUID();
-  let queued = 0;
-  for (const q of queries) {
+  const wanted = queries.map((q) => {
     const stale = q.last_refresh_success_at === null || now.getTime() - q.last_refresh_success_at.getTime() > DAY_MS;
-    if ((await enqueueRefresh(jobs, q.id, stale ? 'stale' : reason, undefined, cycle)) !== null) queued++;
-  }
+    return refreshJob(q.id, stale ? 'stale' : reason, cycle);
+  });
+  const queued = await db.transaction((trx) => jobs.enqueueMany('refresh_catalog_query', wanted, { executor: trx }), 'refresh: queue queries in use');
   return { queries: queries.length, queued };
 }
 
