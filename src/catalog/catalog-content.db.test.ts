@@ -248,6 +248,37 @@ describe('catalog read endpoints', () => {
     assert.equal(http.body, JSON.stringify(object));
   });
 
+  test('generate_diff with many keys is computed on the diff thread, with the bytes of the in-process path', async () => {
+    const ent = uid();
+    const cat = await createCatalog(ent, 'Diff Thread Co');
+    const members = Array.from({ length: 40 }, (_, i) => `thread+${S}+${i}`);
+    await setMembers(db, app, await queryIdOf(db, cat), members.map((k) => course(k)));
+    const headers = await authHeader({ roles: [`enterprise_learner:${ent}`] });
+    // 1,200 keys (the default threshold is 1,000): every other member, and unknown keys, with a space (→ '+').
+    const keys = [...members.filter((_, i) => i % 2 === 0), 'not a key', ...Array.from({ length: 1_179 }, (_, i) => `unknown+${S}+${i}`)];
+    const url = `/api/v1/enterprise-catalogs/${cat}/generate_diff/`;
+    const content = catalogServicesOf(app.ctx).content;
+    const before = content.diffThreadStats;
+    const r = await post(url, headers, { content_keys: keys });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(content.diffThreadStats.thread, before.thread + 1, 'answered by the diff thread');
+    const body = r.json<{ items_not_found: Json[]; items_not_included: Json[]; items_found: Json[] }>();
+    assert.equal(body.items_found.length, 20);
+    assert.deepEqual(body.items_not_included, members.filter((_, i) => i % 2 === 1).map((k) => ({ content_key: k })));
+    assert.deepEqual(body.items_not_found[0], { content_key: 'not+a+key' });
+    assert.equal(body.items_not_found.length, 1_180);
+    // The same request to an app that never uses the thread: the same bytes.
+    const inProcessApp = await createCatalogApp(db, { diffThreadMinKeys: 0 });
+    try {
+      const local = await inProcessApp.http.inject({ method: 'POST', url, headers, payload: { content_keys: keys } });
+      assert.equal(local.statusCode, 200, local.body);
+      assert.equal(local.body, r.body);
+      assert.deepEqual(catalogServicesOf(inProcessApp.ctx).content.diffThreadStats, { thread: 0, inProcess: 0 });
+    } finally {
+      await inProcessApp.close();
+    }
+  });
+
   test('generate_diff for in-process callers is the HTTP answer parsed, and fails as it does (11)', async () => {
     const content = catalogServicesOf(app.ctx).content;
     const learnerE2 = authContextFromClaims({ roles: [`enterprise_learner:${e2}`] });

@@ -20,6 +20,7 @@ import {
   type PresenterUrls,
 } from './content-presenter.js';
 import { ActiveRefsCache } from './active-refs-cache.js';
+import { DiffThreadClient } from './diff-thread.client.js';
 import { catalogMemberEntries, MemberEntriesCache, parseDiffAnswer, writeDiffAnswer, type DiffAnswer } from './diff-answer.js';
 import type { ContentFragmentCache } from './content-fragment-cache.js';
 import { buildContentFragment, ItemSplicer, JsonBody, type ContentFragment } from './content-fragment.js';
@@ -39,7 +40,7 @@ import {
   type ContentRow,
 } from './content-read.repository.js';
 import { parseBooleanFlag } from './flags.js';
-import { parseUuid } from './membership-index.js';
+import { parseUuid, type IndexContentRow } from './membership-index.js';
 import type { CatalogMeta, CustomerMeta, MembershipIndexService } from './membership-index.service.js';
 import {
   allValues,
@@ -145,6 +146,15 @@ export interface CatalogContentDeps {
   urls: PresenterUrls;
   /** Pre-serialised items, shared by every JSON answer of this service. */
   cache: ContentFragmentCache;
+  /** `generate_diff` with at least this many keys is computed on the diff thread; 0 (the default here) never. */
+  diffThreadMinKeys?: number;
+}
+
+/** What a `generate_diff` answer is computed from, once the catalog is checked. */
+interface DiffInputs {
+  catalogUuid: string;
+  requested: string[];
+  floorUs: number;
 }
 
 /** What `get_content_metadata` serves, decided before any content is read. */
@@ -173,12 +183,25 @@ export class CatalogContentService {
   readonly #cache: ContentFragmentCache;
   readonly #activeRefs = new ActiveRefsCache(MAX_CACHED_ACTIVE_REFS);
   readonly #memberEntries = new MemberEntriesCache(MAX_MEMBER_ENTRIES_BYTES);
+  readonly #diffThread = new DiffThreadClient(MAX_MEMBER_ENTRIES_BYTES);
+  readonly #diffThreadMinKeys: number;
 
   constructor(deps: CatalogContentDeps) {
     this.#db = deps.db;
     this.#index = deps.index;
     this.#urls = deps.urls;
     this.#cache = deps.cache;
+    this.#diffThreadMinKeys = deps.diffThreadMinKeys ?? 0;
+  }
+
+  /** `generate_diff` answers the diff thread gave, and those it passed back to be answered here. */
+  get diffThreadStats(): { readonly thread: number; readonly inProcess: number } {
+    return this.#diffThread.stats;
+  }
+
+  /** Stops the diff thread (diffs are then answered in-process). */
+  close(): Promise<void> {
+    return this.#diffThread.close();
   }
 
   /** The catalog if it exists (404 otherwise) and the caller may read it (403 otherwise). */
@@ -262,10 +285,42 @@ export class CatalogContentService {
   /**
    * `generate_diff` (§2.5) as the HTTP answer's bytes: exact-key buckets, `date_updated = max(content, catalog,
    * customer modified)`. `via: 'query'` applies the GET rules (keys required, at most 100). Assembled from the
-   * query's cached member entries (see `diff-answer.ts`).
+   * query's cached member entries (see `diff-answer.ts`), on the diff thread for many keys.
    */
-  async generateDiffJson(auth: AuthContext, catalogUuid: string, keys: readonly string[] | undefined, via: 'query' | 'body'): Promise<Buffer> {
-    const d = await this.#diffInputs(auth, catalogUuid, keys, via);
+  generateDiffJson(auth: AuthContext, catalogUuid: string, keys: readonly string[] | undefined, via: 'query' | 'body'): Promise<Buffer> {
+    return this.#diffInputs(auth, catalogUuid, keys, via).then((d) => this.#answerDiff(d));
+  }
+
+  /** Large diffs go to the diff thread ({@link DiffThreadClient}); the rest, and its fallback, are answered here. */
+  #answerDiff(d: DiffInputs): Promise<Buffer> | Buffer {
+    const min = this.#diffThreadMinKeys;
+    if (min === 0 || d.requested.length < min) return this.#diffInProcess(d);
+    const index = this.#index.index;
+    const membership = index.catalogMembership(d.catalogUuid);
+    if (membership === null) return this.#diffInProcess(d);
+    const version = this.#index.version;
+    const { catalogUuid, floorUs } = d;
+    return this.#diffThread.answer(
+      {
+        queryId: membership.queryId,
+        version,
+        members: () =>
+          this.#index.version !== version
+            ? null
+            : {
+                ids: membership.members,
+                // Every member id is known to the index (MembershipIndex asserts it on every membership write).
+                keyOf: (id) => (index.getContent(id) as IndexContentRow).contentKey,
+                modifiedUsOf: (id) => this.#index.contentModifiedUs(id),
+              },
+        requested: d.requested,
+        floorUs,
+      },
+      (requested) => this.#diffInProcess({ catalogUuid, requested, floorUs }),
+    );
+  }
+
+  #diffInProcess(d: DiffInputs): Buffer {
     const members = catalogMemberEntries(this.#index.index, d.catalogUuid, {
       cache: this.#memberEntries,
       version: this.#index.version,
@@ -279,7 +334,7 @@ export class CatalogContentService {
     catalogUuid: string,
     keys: readonly string[] | undefined,
     via: 'query' | 'body',
-  ): Promise<{ catalogUuid: string; requested: string[]; floorUs: number }> {
+  ): Promise<DiffInputs> {
     const catalog = await this.#readableCatalog(auth, catalogUuid);
     let requested = keys ?? [];
     if (via === 'query') {

@@ -42,6 +42,7 @@ export function catalogServicesOf(ctx: AppContext): CatalogServices {
         index,
         urls: { lmsBaseUrl: config.lmsBaseUrl, learnerPortalBaseUrl: config.learnerPortalBaseUrl, ecommerceBaseUrl: config.ecommerceBaseUrl },
         cache,
+        diffThreadMinKeys: config.diffThreadMinKeys,
       }),
       queries: new CatalogQueryService({ db }),
       customers: new CustomerService({ db, index }),

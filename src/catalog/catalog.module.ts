@@ -18,9 +18,11 @@ export const catalogModule: AppModule = {
 
   async routes(app, ctx) {
     const services = catalogServicesOf(ctx);
-    // Per app, not in `stop()` (which has no context): the index stops listening when the HTTP app closes.
+    // Per app, not in `stop()` (which has no context): the index stops listening and the diff thread ends when the
+    // HTTP app closes.
     app.addHook('onClose', async () => {
       await services.index.stop();
+      await services.content.close();
     });
     await authenticatedScope(app, ctx, (scope) => {
       catalogRoutes(scope, services);

@@ -125,8 +125,17 @@ export class MemberEntriesCache {
     const hit = this.#byQuery.get(queryId, version);
     if (hit !== undefined) return hit;
     const entries = build();
-    this.#byQuery.set(queryId, version, entries, entriesBytes(entries));
+    this.put(queryId, version, entries);
     return entries;
+  }
+
+  /** The query's entries at `version` if held (now the most recently used). */
+  find(queryId: number, version: number): MemberEntries | undefined {
+    return this.#byQuery.get(queryId, version);
+  }
+
+  put(queryId: number, version: number, entries: MemberEntries): void {
+    this.#byQuery.set(queryId, version, entries, entriesBytes(entries));
   }
 
   /** Bytes held (tests). */

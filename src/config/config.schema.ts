@@ -114,6 +114,12 @@ export const configSchema = {
     integer(0, 64 * 1024),
     'memory for pre-serialised content items of get_content_metadata answers, least recently used out (0 = off)',
   ),
+  diffThreadMinKeys: setting(
+    'ECAT_DIFF_THREAD_MIN_KEYS',
+    1000,
+    integer(0, 100_000_000),
+    'generate_diff requests with at least this many keys are computed on a separate thread (0 = always in the HTTP thread)',
+  ),
   bodyLimitBytes: setting('ECAT_BODY_LIMIT_BYTES', 5 * 1024 * 1024, integer(1024, 512 * 1024 * 1024), 'largest request body accepted'),
   shutdownTimeoutMs: setting('ECAT_SHUTDOWN_TIMEOUT_MS', 15_000, integer(0, 600_000), 'grace period for in-flight work on SIGTERM'),
   vacuumCron: setting('ECAT_VACUUM_CRON', '23 * * * *', cron, 'when the embedded database is vacuumed (PGlite has no autovacuum)'),
