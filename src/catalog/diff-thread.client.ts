@@ -70,6 +70,8 @@ export class DiffThreadClient {
   #slots: Slot[] = [];
   #free: number[] = [];
   readonly #waiting = new Set<Slot>();
+  /** Requests waiting on the current thread. */
+  #inFlight = 0;
   #closed = false;
   /** Threads lost in a row without an answer; after {@link MAX_FAILURES} the diffs stay in-process. */
   #failures = 0;
@@ -122,7 +124,7 @@ export class DiffThreadClient {
     const index = this.#takeSlot(worker);
     const slot = this.#slots[index] as Slot;
     // A pending `Atomics.waitAsync` does not keep the event loop alive; the thread does while a request waits.
-    if (this.#waiting.size === 0) worker.ref();
+    if (this.#inFlight++ === 0) worker.ref();
     this.#waiting.add(slot);
     try {
       const request: DiffThreadRequest = { kind: 'diff', queryId, version, requested: joined, count, floorUs, slot: index };
@@ -148,7 +150,7 @@ export class DiffThreadClient {
       this.#waiting.delete(slot);
       if (this.#worker === worker) {
         this.#free.push(index);
-        if (this.#waiting.size === 0) worker.unref();
+        if (--this.#inFlight === 0) worker.unref();
       }
     }
     return this.#inProcess(inProcess, joined.split('\n'));
@@ -218,6 +220,7 @@ export class DiffThreadClient {
     }
     this.#slots = [];
     this.#free = [];
+    this.#inFlight = 0;
   }
 }
 
