@@ -153,7 +153,7 @@ export interface CatalogContentDeps {
 /** What a `generate_diff` answer is computed from, once the catalog is checked. */
 interface DiffInputs {
   catalogUuid: string;
-  requested: string[];
+  requested: readonly string[];
   floorUs: number;
 }
 

@@ -44,9 +44,10 @@ export interface MemberEntries {
   readonly positionOfKey: Map<string, number>;
 }
 
+/** Member `id`'s key and `modified`; `at` is its position in the ids being encoded. */
 export interface MemberSource {
-  keyOf(id: number): string;
-  modifiedUsOf(id: number): number | undefined;
+  keyOf(id: number, at: number): string;
+  modifiedUsOf(id: number, at: number): number | undefined;
 }
 
 export function encodeMemberEntries(ids: Int32Array, source: MemberSource): MemberEntries {
@@ -60,13 +61,13 @@ export function encodeMemberEntries(ids: Int32Array, source: MemberSource): Memb
   let at = 0;
   for (let i = 0; i < n; i++) {
     const id = ids[i] as number;
-    const key = source.keyOf(id);
+    const key = source.keyOf(id, i);
     positionOfKey.set(key, i);
     const entry = `{"content_key":${JSON.stringify(key)}},`;
     parts[i] = entry;
     offsets[i] = at;
     at += Buffer.byteLength(entry);
-    const us = source.modifiedUsOf(id) ?? Number.NaN;
+    const us = source.modifiedUsOf(id, i) ?? Number.NaN;
     modifiedUs[i] = us;
     let slot = Number.isNaN(us) ? -1 : slotOfTime.get(us);
     if (slot === undefined) slotOfTime.set(us, (slot = slotOfTime.size));
@@ -152,6 +153,8 @@ export interface DiffInputs {
   floorUs: number;
   /** µs → upstream's wire text. */
   format: (us: number) => string;
+  /** Where the answer is written: a buffer of exactly `bytes` (default a new one; the diff thread gives its slot). */
+  allocate?: (bytes: number) => Buffer;
 }
 
 /** Printable ASCII without `"` and `\`: JSON text as it is (a regex test is cheaper than `JSON.stringify`). */
@@ -215,7 +218,7 @@ export function writeDiffAnswer(d: DiffInputs): Buffer {
   // Each non-empty list loses its last element's comma (see closeList).
   const lists = (notFound.length > 0 ? 1 : 0) + (notIncludedBytes > 0 ? 1 : 0) + (found > 0 ? 1 : 0);
   const total = HEAD.length + notFoundBytes + MIDDLE.length + notIncludedBytes + FOUND.length + foundBytes + TAIL.length - lists;
-  const out = Buffer.allocUnsafe(total);
+  const out = (d.allocate ?? Buffer.allocUnsafe)(total);
 
   let pos = put(out, 0, HEAD, 0, HEAD.length);
   if (notFoundBytes > 0) pos += out.write(notFound, pos, 'utf8');

@@ -45,7 +45,7 @@ export interface DiffJob {
 }
 
 /** Answers a diff in-process, from the caller's keys. */
-export type InProcessDiff = (requested: string[]) => Buffer;
+export type InProcessDiff = (requested: readonly string[]) => Buffer;
 
 /** A slot's first size; it doubles until an answer fits. A 5,000-key answer over 5,300 members is about 380 KiB. */
 const FIRST_SLOT_BYTES = 512 * 1024;
@@ -82,7 +82,6 @@ export class DiffThreadClient {
     this.#maxBytes = maxBytes;
   }
 
-  /** The answer's bytes, from the thread or else from `inProcess`. */
   /** Answers given by the thread and by the in-process path, since the client was made. */
   get stats(): { readonly thread: number; readonly inProcess: number } {
     return { ...this.#stats };
@@ -93,11 +92,12 @@ export class DiffThreadClient {
     return !this.#closed;
   }
 
+  /** The answer's bytes, from the thread or else from `inProcess`. */
   answer(job: DiffJob, inProcess: InProcessDiff): Promise<Buffer> {
     const { requested } = job;
     let plain = requested.length > 0 && !this.#closed;
     for (let i = 0; plain && i < requested.length; i++) if ((requested[i] as string).includes('\n')) plain = false;
-    if (!plain) return Promise.resolve().then(() => this.#inProcess(inProcess, [...requested]));
+    if (!plain) return Promise.resolve().then(() => this.#inProcess(inProcess, requested));
     // From here on only the joined string is kept (see the module comment).
     return this.#run(job.queryId, job.version, job.members, requested.join('\n'), requested.length, job.floorUs, inProcess);
   }
@@ -156,7 +156,7 @@ export class DiffThreadClient {
     return this.#inProcess(inProcess, joined.split('\n'));
   }
 
-  #inProcess(inProcess: InProcessDiff, requested: string[]): Buffer {
+  #inProcess(inProcess: InProcessDiff, requested: readonly string[]): Buffer {
     this.#stats.inProcess++;
     return inProcess(requested);
   }

@@ -96,8 +96,8 @@ describe('diff thread', () => {
 
   test('answers in-process when a key holds a newline or the members changed since the request began', async () => {
     const w = bigWorld(20, 'Fallback');
-    const seen: string[][] = [];
-    const local = (keys: string[]) => {
+    const seen: Array<readonly string[]> = [];
+    const local = (keys: readonly string[]) => {
       seen.push(keys);
       return inProcess(w, keys);
     };
@@ -157,7 +157,7 @@ describe('diff thread', () => {
     const w = bigWorld(3_000, 'Close');
     const requested = w.keys.slice(0, 1_500);
     let local = 0;
-    const inProc = (floorUs: number) => (keys: string[]) => {
+    const inProc = (floorUs: number) => (keys: readonly string[]) => {
       local++;
       return inProcess({ ...w, floorUs }, keys);
     };

@@ -53,20 +53,20 @@ function answer(msg: DiffThreadRequest, buffer: SharedArrayBuffer, header: Int32
   }
   const requested = msg.requested.split('\n');
   if (requested.length !== msg.count) return INLINE;
-  const bytes = writeDiffAnswer({ members, requested, floorUs: msg.floorUs, format: formatMicros });
+  // Written straight into the slot when it fits; otherwise only its length is needed (the slot grows, then retries).
+  const fits = (bytes: number) => bytes <= buffer.byteLength - SLOT_HEADER_BYTES;
+  const allocate = (bytes: number) => (fits(bytes) ? Buffer.from(buffer, SLOT_HEADER_BYTES, bytes) : Buffer.allocUnsafe(bytes));
+  const bytes = writeDiffAnswer({ members, requested, floorUs: msg.floorUs, format: formatMicros, allocate });
   header[SLOT_LENGTH] = bytes.length;
-  if (bytes.length > buffer.byteLength - SLOT_HEADER_BYTES) return TOO_SMALL;
-  bytes.copy(Buffer.from(buffer, SLOT_HEADER_BYTES));
-  return ANSWERED;
+  return fits(bytes.length) ? ANSWERED : TOO_SMALL;
 }
 
 function decodeMembers(m: DiffThreadMembers): MemberEntries {
-  const at = new Map<number, number>();
-  for (let i = 0; i < m.ids.length; i++) at.set(m.ids[i] as number, i);
+  // The arrays are aligned with the ids, which are encoded in order.
   return encodeMemberEntries(m.ids, {
-    keyOf: (id) => m.keys[at.get(id) as number] as string,
-    modifiedUsOf: (id) => {
-      const us = m.modifiedUs[at.get(id) as number] as number;
+    keyOf: (_id, at) => m.keys[at] as string,
+    modifiedUsOf: (_id, at) => {
+      const us = m.modifiedUs[at] as number;
       return Number.isNaN(us) ? undefined : us;
     },
   });
